@@ -1,6 +1,12 @@
 //! The pure-Rust core: no `unsafe`, no C types. Rust programs can use it
 //! directly; the `ffi` layer only converts pointers and strings around it.
 
+pub(crate) mod args;
+pub mod client;
 pub mod error;
+pub mod ops;
+pub mod options;
+pub mod runtime;
 pub mod secret;
 pub mod totp;
+pub(crate) mod transport;

@@ -51,8 +51,7 @@ fn authing_totp(secret_bytes: Vec<u8>) -> Totp {
 }
 
 fn checked_time(unix_time: i64) -> Result<u64, Error> {
-    u64::try_from(unix_time)
-        .map_err(|_| Error::invalid_argument("unix_time must not be negative"))
+    u64::try_from(unix_time).map_err(|_| Error::invalid_argument("unix_time must not be negative"))
 }
 
 /// The 6-digit code for `secret_base32` at `unix_time` (seconds).
@@ -188,7 +187,9 @@ pub fn parse_uri(uri: &str) -> Result<OtpAuthUri, Error> {
     }
     let secret = totp.secret().to_base32();
     if secret.is_empty() {
-        return Err(Error::invalid_argument("the otpauth URI is invalid: its secret is empty"));
+        return Err(Error::invalid_argument(
+            "the otpauth URI is invalid: its secret is empty",
+        ));
     }
     Ok(OtpAuthUri {
         secret,

@@ -1,0 +1,217 @@
+//! The client: options, the HTTP transport, and the token / current-user
+//! state of the JS SDK's `AuthenticationClient` (`setToken`,
+//! `setCurrentUser`, `getCurrentUser`, `logout`).
+//!
+//! A `Client` is a cheap handle (`Arc`) and is `Send + Sync`: one client may
+//! be used from many threads at once, token updates included. The state sits
+//! behind a read-write lock that is only held to copy the token out, never
+//! across a network call.
+
+use crate::core::args::json_error_category;
+use crate::core::error::Error;
+use crate::core::options::Options;
+use crate::core::secret::Secret;
+use crate::core::transport::{Answer, Request, Transport};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::sync::{Arc, RwLock};
+
+#[derive(Default)]
+struct State {
+    token: Option<Secret>,
+    /// The user object as the caller gave it, byte for byte.
+    user: Option<Box<RawValue>>,
+}
+
+struct Inner {
+    transport: Transport,
+    state: RwLock<State>,
+}
+
+/// An Authing MFA client (the JS SDK's `authenticationClient.mfa` plus the
+/// token state of `authenticationClient`).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").finish_non_exhaustive()
+    }
+}
+
+/// Checks that a token can travel in an `Authorization` header, without
+/// quoting it. Done when the token is stored, so the mistake surfaces where
+/// it was made rather than at the next request.
+pub(crate) fn check_token(token: &str, what: &str) -> Result<(), Error> {
+    if token.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        Ok(())
+    } else {
+        Err(Error::invalid_argument(format!(
+            "{what} contains characters not allowed in an HTTP header (spaces, control characters or non-ASCII)"
+        )))
+    }
+}
+
+impl Client {
+    /// A client for `options`. Builds no connection yet; fails only on bad
+    /// options (`InvalidArgument`) or if TLS cannot be set up.
+    pub fn new(options: Options) -> Result<Client, Error> {
+        if let Some(t) = &options.token {
+            check_token(t.expose(), "options: `token`")?;
+        }
+        // reqwest's connector wants a runtime context when it is built.
+        let _guard = crate::core::runtime::runtime()?.enter();
+        let transport = Transport::new(&options)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                state: RwLock::new(State {
+                    token: options.token.clone(),
+                    user: None,
+                }),
+            }),
+        })
+    }
+
+    /// `new` from the C API's `options_json`.
+    pub fn from_json(options_json: Option<&str>) -> Result<Client, Error> {
+        Client::new(Options::from_json(options_json)?)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        // A panic while holding the lock cannot leave State half-written
+        // (every write is a single assignment), so poisoning is ignored.
+        self.inner.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.inner.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The JS SDK's `setToken`; `None` (or an empty string) clears it. The
+    /// current user, if any, is kept, as in the JS SDK.
+    pub fn set_token(&self, token: Option<&str>) -> Result<(), Error> {
+        let token = token.filter(|t| !t.is_empty());
+        if let Some(t) = token {
+            check_token(t, "the token")?;
+        }
+        self.write().token = token.map(Secret::from);
+        Ok(())
+    }
+
+    /// The JS SDK's `setCurrentUser(user)`: stores the user object and makes
+    /// `user.token` the token (clearing it when the user has none).
+    pub fn set_current_user_json(&self, user_json: &str) -> Result<(), Error> {
+        let value: Value = serde_json::from_str(user_json).map_err(|e| {
+            Error::invalid_json(format!("user: not valid JSON ({})", json_error_category(&e)))
+        })?;
+        let Value::Object(map) = &value else {
+            return Err(Error::invalid_json("user: expected a JSON object"));
+        };
+        let token = match map.get("token") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.is_empty() => None,
+            Some(Value::String(s)) => {
+                check_token(s, "user: `token`")?;
+                Some(Secret::from(s.as_str()))
+            }
+            Some(_) => return Err(Error::invalid_json("user: `token` must be a string")),
+        };
+        let raw = RawValue::from_string(user_json.trim().to_owned())
+            .map_err(|_| Error::invalid_json("user: not valid JSON"))?;
+        let mut state = self.write();
+        state.user = Some(raw);
+        state.token = token;
+        Ok(())
+    }
+
+    /// The JS SDK's `getCurrentUser` as stored locally: the user JSON given
+    /// to `set_current_user_json`, or `None`.
+    pub fn current_user_json(&self) -> Option<String> {
+        self.read().user.as_ref().map(|u| u.get().to_owned())
+    }
+
+    /// The JS SDK's `logout` on the client side: forgets user and token.
+    pub fn clear_current_user(&self) {
+        let mut state = self.write();
+        state.user = None;
+        state.token = None;
+    }
+
+    /// Whether a user token is set (never the token itself).
+    pub fn has_token(&self) -> bool {
+        self.read().token.is_some()
+    }
+
+    pub(crate) async fn send(&self, req: Request) -> Result<Answer, Error> {
+        let token = self.read().token.clone();
+        self.inner.transport.send(req, token).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn client() -> Client {
+        Client::from_json(Some(r#"{"appHost":"http://127.0.0.1:9"}"#)).unwrap()
+    }
+
+    #[test]
+    fn token_state_follows_the_js_sdk() {
+        let c = client();
+        assert!(!c.has_token() && c.current_user_json().is_none());
+        c.set_token(Some("t1")).unwrap();
+        assert!(c.has_token());
+        c.set_current_user_json(r#"{"id":"u1","arn":"a","userPoolId":"p","x":{"y":1.50}}"#)
+            .unwrap();
+        assert!(!c.has_token(), "a user without a token clears the token");
+        assert_eq!(
+            c.current_user_json().unwrap(),
+            r#"{"id":"u1","arn":"a","userPoolId":"p","x":{"y":1.50}}"#
+        );
+        c.set_current_user_json(r#"{"id":"u1","token":"t2"}"#).unwrap();
+        assert!(c.has_token());
+        c.clear_current_user();
+        assert!(!c.has_token() && c.current_user_json().is_none());
+    }
+
+    #[test]
+    fn bad_users_and_tokens() {
+        let c = client();
+        assert_eq!(
+            c.set_current_user_json("[1]").unwrap_err().kind(),
+            ErrorKind::InvalidJson
+        );
+        assert_eq!(
+            c.set_current_user_json("{").unwrap_err().kind(),
+            ErrorKind::InvalidJson
+        );
+        assert_eq!(
+            c.set_current_user_json(r#"{"token":5}"#).unwrap_err().kind(),
+            ErrorKind::InvalidJson
+        );
+        let e = c.set_token(Some("bad token\n")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(!e.message().contains("bad token"));
+    }
+
+    #[test]
+    fn bad_urls_are_refused_at_construction() {
+        for o in [
+            r#"{"appHost":"not a url"}"#,
+            r#"{"appHost":"ftp://x.example"}"#,
+            r#"{"host":"https://x.example/?q=1"}"#,
+            r#"{"userPoolId":"a\nb"}"#,
+        ] {
+            assert_eq!(
+                Client::from_json(Some(o)).unwrap_err().kind(),
+                ErrorKind::InvalidArgument,
+                "{o}"
+            );
+        }
+    }
+}

@@ -1,0 +1,629 @@
+//! HTTP: where every request is built, sent and read, and where every answer
+//! becomes either an [`Answer`] or an [`Error`].
+//!
+//! What it guarantees, whatever the caller or the server does:
+//! - the `x-authing-*` headers of the JS SDK, with empty ones dropped, and an
+//!   `Authorization` header only when there is a token;
+//! - one deadline (`timeout`) for the whole exchange, body included;
+//! - redirects are never followed, so a token never reaches another host;
+//! - a response body larger than `maxResponseBytes` is refused before it is
+//!   buffered (by `Content-Length`) or as soon as it grows past the cap;
+//! - plain `http://` only to loopback unless `allowInsecureHttp` is set;
+//! - error messages never contain the request's secrets, even when a server
+//!   echoes them back.
+
+use crate::core::error::{Error, ErrorKind};
+use crate::core::options::Options;
+use crate::core::secret::Secret;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, StatusCode, Url};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// What this library calls itself in `x-authing-sdk-version`, the way the JS
+/// SDK sends `js:<version>`.
+pub const SDK_VERSION_HEADER: &str = concat!("c:", env!("CARGO_PKG_VERSION"));
+/// The JS SDK's `Accept` (axios's default), sent verbatim.
+pub const ACCEPT_VALUE: &str = "application/json, text/plain, */*";
+/// The JS SDK's `Content-Type` for JSON bodies (axios's default).
+pub const JSON_CONTENT_TYPE: &str = "application/json";
+
+/// Which token a request carries.
+pub(crate) enum Auth {
+    /// `Bearer <mfaToken>`, never the user token.
+    Mfa(Secret),
+    /// The client's stored user token, if any.
+    User,
+}
+
+pub(crate) enum Body {
+    Empty,
+    Json(String),
+    Multipart(reqwest::multipart::Form),
+}
+
+/// One request of one operation.
+pub(crate) struct Request {
+    pub method: Method,
+    /// Path and query, appended to the base URL as a string (as the JS SDK does).
+    pub path: String,
+    pub body: Body,
+    pub auth: Auth,
+    /// Values to scrub from any message a server sends back (codes, tokens).
+    pub secrets: Vec<Secret>,
+}
+
+/// A successful envelope. (Debug prints no field values: `data` may hold a
+/// user token.)
+pub(crate) struct Answer {
+    pub code: i64,
+    pub message: String,
+    pub data: Box<RawValue>,
+    /// The top-level `recoveryCode` Authing adds when it rotates one.
+    pub recovery_code: Option<Secret>,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer").field("code", &self.code).finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    base: String,
+    headers: HeaderMap,
+    timeout: Duration,
+    max_body: usize,
+    /// Why requests are refused (insecure URL), decided once at construction.
+    refused: Option<String>,
+}
+
+impl Transport {
+    pub(crate) fn new(options: &Options) -> Result<Transport, Error> {
+        let base = options.base_url().to_owned();
+        let which = if options.app_host.is_some() {
+            "appHost"
+        } else {
+            "host"
+        };
+        let url = Url::parse(&base)
+            .map_err(|_| Error::invalid_argument(format!("options: `{which}` is not a valid URL")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(Error::invalid_argument(format!(
+                "options: `{which}` must be an http:// or https:// URL with a host"
+            )));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::invalid_argument(format!(
+                "options: `{which}` must not have a query or a fragment"
+            )));
+        }
+        let loopback = is_loopback(&url);
+        let refused = (url.scheme() == "http" && !loopback && !options.allow_insecure_http).then(|| {
+            format!(
+                "refusing plain http:// to {} (tokens would travel unencrypted); use https:// or set allowInsecureHttp",
+                url.host_str().unwrap_or("")
+            )
+        });
+
+        let mut headers = HeaderMap::new();
+        let mut put = |name: &'static str, value: Option<&str>, option: &str| -> Result<(), Error> {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                let hv = HeaderValue::from_str(v).map_err(|_| {
+                    Error::invalid_argument(format!(
+                        "options: `{option}` contains characters not allowed in an HTTP header"
+                    ))
+                })?;
+                headers.insert(HeaderName::from_static(name), hv);
+            }
+            Ok(())
+        };
+        put(
+            "x-authing-userpool-id",
+            options.user_pool_id.as_deref(),
+            "userPoolId",
+        )?;
+        put("x-authing-app-id", options.app_id.as_deref(), "appId")?;
+        put(
+            "x-authing-app-tenant-id",
+            options.tenant_id.as_deref(),
+            "tenantId",
+        )?;
+        put(
+            "x-authing-request-from",
+            Some(options.request_from.as_deref().unwrap_or("sdk")),
+            "requestFrom",
+        )?;
+        put("x-authing-sdk-version", Some(SDK_VERSION_HEADER), "")?;
+        put("x-authing-lang", Some(options.lang.as_str()), "lang")?;
+        headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_VALUE));
+
+        let tls = tls_config(url.scheme() == "https", options.ca_cert_pem.as_deref())?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Network,
+                    format!("could not build the HTTP client: {}", chain(&e)),
+                )
+            })?;
+        Ok(Transport {
+            http,
+            base,
+            headers,
+            timeout: options.effective_timeout(),
+            max_body: options.effective_max_response_bytes(),
+            refused,
+        })
+    }
+
+    /// Sends one request and reads its envelope. `user_token` is the client's
+    /// stored token at the moment of sending.
+    pub(crate) async fn send(&self, req: Request, user_token: Option<Secret>) -> Result<Answer, Error> {
+        let mut secrets = req.secrets;
+        if let Some(reason) = &self.refused {
+            return Err(Error::new(ErrorKind::Network, reason.clone()));
+        }
+        let url = format!("{}{}", self.base, req.path);
+        let mut builder = self.http.request(req.method, url).headers(self.headers.clone());
+        let token = match req.auth {
+            Auth::Mfa(t) => Some(t),
+            Auth::User => user_token,
+        };
+        if let Some(token) = token {
+            let mut hv = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                Error::invalid_argument("the token contains characters not allowed in an HTTP header")
+            })?;
+            hv.set_sensitive(true);
+            builder = builder.header(AUTHORIZATION, hv);
+            secrets.push(token);
+        }
+        builder = match req.body {
+            Body::Empty => builder,
+            Body::Json(json) => builder.header(CONTENT_TYPE, JSON_CONTENT_TYPE).body(json),
+            Body::Multipart(form) => builder.multipart(form),
+        };
+        let request = builder.build().map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("could not build the request: {}", chain(&e)),
+            )
+        })?;
+
+        let max = self.max_body;
+        let http = &self.http;
+        let exchange = async move {
+            let mut resp = http.execute(request).await.map_err(|e| network_error(&e))?;
+            let status = resp.status();
+            let content_type = resp
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            if resp.content_length().is_some_and(|n| n > max as u64) {
+                return Err(too_large(max, status));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| {
+                Error::from_server(
+                    ErrorKind::Network,
+                    format!("the connection failed while reading the answer: {}", chain(&e)),
+                    None,
+                    Some(status.as_u16()),
+                    None,
+                )
+            })? {
+                if body.len() + chunk.len() > max {
+                    return Err(too_large(max, status));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok((status, content_type, body))
+        };
+        let (status, content_type, body) = match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(result) => result.map_err(|e| scrub_error(e, &secrets))?,
+            Err(_) => {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("no complete answer within {} ms", self.timeout.as_millis()),
+                ))
+            }
+        };
+        decode(status, content_type.as_deref(), &body, &secrets)
+    }
+}
+
+fn too_large(max: usize, status: StatusCode) -> Error {
+    Error::from_server(
+        ErrorKind::Decode,
+        format!("the answer is larger than maxResponseBytes ({max} bytes)"),
+        None,
+        Some(status.as_u16()),
+        None,
+    )
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The error and its causes, one sentence, without the URL (reqwest puts the
+/// URL, query included, into its Display).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+fn network_error(e: &reqwest::Error) -> Error {
+    // `without_url` so that the path and query do not end up in the message.
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Network
+    };
+    let what = if e.is_connect() {
+        "could not connect"
+    } else {
+        "the request failed"
+    };
+    let detail = match std::error::Error::source(e) {
+        Some(s) => chain(s),
+        None => "no further detail".to_owned(),
+    };
+    Error::new(kind, format!("{what}: {detail}"))
+}
+
+/// Replaces every secret of the request found in `text` by `<redacted>`.
+fn scrub(text: &str, secrets: &[Secret]) -> String {
+    let mut out = text.to_owned();
+    for s in secrets {
+        // Shorter values (a 4-digit SMS code) are scrubbed too; shorter than
+        // that would mangle ordinary words for no protection.
+        if s.expose().len() >= 4 && out.contains(s.expose()) {
+            out = out.replace(s.expose(), "<redacted>");
+        }
+    }
+    out
+}
+
+fn scrub_error(e: Error, secrets: &[Secret]) -> Error {
+    let message = scrub(e.message(), secrets);
+    Error::from_server(
+        e.kind(),
+        message,
+        e.code(),
+        e.http_status(),
+        e.data().map(|d| d.to_owned()),
+    )
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    code: Option<Value>,
+    #[serde(default, rename = "statusCode")]
+    status_code: Option<Value>,
+    #[serde(default, rename = "apiCode")]
+    api_code: Option<Value>,
+    #[serde(default)]
+    message: Option<Value>,
+    #[serde(default)]
+    data: Option<Box<RawValue>>,
+    #[serde(default, rename = "recoveryCode")]
+    recovery_code: Option<Value>,
+}
+
+fn as_code(v: &Option<Value>) -> Option<i64> {
+    v.as_ref().and_then(|v| {
+        v.as_i64()
+            .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+    })
+}
+
+fn null_raw() -> Box<RawValue> {
+    RawValue::from_string("null".to_owned()).expect("null is JSON")
+}
+
+/// Turns a status and body into an answer or the one error shape.
+fn decode(
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: &[u8],
+    secrets: &[Secret],
+) -> Result<Answer, Error> {
+    let http = Some(status.as_u16());
+    let envelope: Option<Envelope> = serde_json::from_slice(body).ok();
+    let message_of = |env: &Envelope| {
+        env.message
+            .as_ref()
+            .and_then(Value::as_str)
+            .filter(|m| !m.is_empty())
+            .map(|m| scrub(m, secrets))
+    };
+
+    if !status.is_success() {
+        let (code, message, data) = match &envelope {
+            Some(env) => (
+                as_code(&env.code).or(as_code(&env.api_code)),
+                message_of(env),
+                env.data.clone(),
+            ),
+            None => (None, None, None),
+        };
+        let mut text = message.unwrap_or_else(|| {
+            format!(
+                "the server answered HTTP {} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("")
+            )
+            .trim_end()
+            .to_owned()
+        });
+        if status.is_redirection() {
+            text.push_str(" (redirects are not followed)");
+        }
+        return Err(Error::from_server(ErrorKind::HttpStatus, text, code, http, data));
+    }
+
+    let Some(env) = envelope else {
+        let what = match serde_json::from_slice::<Value>(body) {
+            Ok(_) => "an Authing envelope".to_owned(),
+            Err(_) if body.is_empty() => "an Authing envelope (the body is empty)".to_owned(),
+            Err(_) => format!(
+                "JSON (content-type {})",
+                content_type
+                    .map(|c| c.chars().take(80).collect::<String>())
+                    .unwrap_or_else(|| "none".into())
+            ),
+        };
+        return Err(Error::from_server(
+            ErrorKind::Decode,
+            format!("the answer (HTTP {}) is not {what}", status.as_u16()),
+            None,
+            http,
+            None,
+        ));
+    };
+    if env.code.as_ref().is_some_and(|c| !c.is_number()) {
+        return Err(Error::from_server(
+            ErrorKind::Decode,
+            "the answer's `code` is not a number",
+            None,
+            http,
+            None,
+        ));
+    }
+    let code = as_code(&env.code);
+    let status_code = as_code(&env.status_code);
+    let message = message_of(&env);
+    if code == Some(200) || status_code == Some(200) {
+        let recovery_code = env
+            .recovery_code
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(Secret::from);
+        return Ok(Answer {
+            code: 200,
+            message: message.unwrap_or_default(),
+            data: env.data.unwrap_or_else(null_raw),
+            recovery_code,
+        });
+    }
+    let code = code.or(as_code(&env.api_code)).or(status_code);
+    match code {
+        Some(code) => Err(Error::from_server(
+            ErrorKind::Api,
+            message.unwrap_or_else(|| format!("Authing answered code {code}")),
+            Some(code),
+            http,
+            env.data,
+        )),
+        None => Err(Error::from_server(
+            ErrorKind::Decode,
+            format!(
+                "the answer (HTTP {}) is not an Authing envelope: it has no code",
+                status.as_u16()
+            ),
+            None,
+            http,
+            None,
+        )),
+    }
+}
+
+/// Encodes query parameters the way axios does (encodeURIComponent, then
+/// `: $ , [ ]` put back and spaces as `+`); absent values are left out.
+pub(crate) fn query(pairs: &[(&str, Option<&str>)]) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs {
+        let Some(v) = v else { continue };
+        out.push(if out.is_empty() { '?' } else { '&' });
+        out.push_str(&axios_encode(k));
+        out.push('=');
+        out.push_str(&axios_encode(v));
+    }
+    out
+}
+
+fn axios_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => out.push(b as char),
+            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')' => out.push(b as char),
+            b':' | b'$' | b',' | b'[' | b']' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+static SYSTEM_ROOTS: OnceLock<Arc<rustls::RootCertStore>> = OnceLock::new();
+
+/// The system's trust store, read once per process (it is read from disk and
+/// costs milliseconds; a thousand clients must not pay it a thousand times).
+/// Where the platform has none that rustls-native-certs can read (iOS,
+/// Android), Mozilla's roots from webpki-roots are used instead.
+fn system_roots() -> Arc<rustls::RootCertStore> {
+    SYSTEM_ROOTS
+        .get_or_init(|| {
+            let mut roots = rustls::RootCertStore::empty();
+            let found = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(found.certs);
+            if roots.is_empty() {
+                roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            }
+            Arc::new(roots)
+        })
+        .clone()
+}
+
+/// A rustls configuration with the ring provider, TLS 1.2 and 1.3 only, and
+/// ALPN h2 + http/1.1. Plain-http clients get an empty trust store, since
+/// they never handshake (redirects are not followed) and should not pay for
+/// reading the system store.
+fn tls_config(https: bool, extra_pem: Option<&str>) -> Result<rustls::ClientConfig, Error> {
+    let roots = if !https && extra_pem.is_none() {
+        Arc::new(rustls::RootCertStore::empty())
+    } else if let Some(pem) = extra_pem {
+        let mut roots = (*system_roots()).clone();
+        use rustls::pki_types::{pem::PemObject, CertificateDer};
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|_| Error::invalid_argument("options: `caCertPem` is not valid PEM"))?;
+            roots.add(cert).map_err(|_| {
+                Error::invalid_argument("options: `caCertPem` holds a certificate rustls cannot use")
+            })?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(Error::invalid_argument(
+                "options: `caCertPem` holds no CERTIFICATE block",
+            ));
+        }
+        Arc::new(roots)
+    } else {
+        system_roots()
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| Error::new(ErrorKind::Network, format!("TLS setup failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(status: u16, body: &str) -> Result<Answer, Error> {
+        decode(
+            StatusCode::from_u16(status).unwrap(),
+            Some("application/json"),
+            body.as_bytes(),
+            &[],
+        )
+    }
+
+    #[test]
+    fn envelopes() {
+        let a = dec(200, r#"{"code":200,"message":"ok","data":{"b":1,"a":[1.50,2]}}"#).unwrap();
+        assert_eq!(
+            a.data.get(),
+            r#"{"b":1,"a":[1.50,2]}"#,
+            "data passes through byte for byte"
+        );
+        let a = dec(200, r#"{"statusCode":200,"apiCode":0,"data":true}"#).unwrap();
+        assert_eq!(a.data.get(), "true");
+        let a = dec(200, r#"{"code":200}"#).unwrap();
+        assert_eq!(a.data.get(), "null");
+        let e = dec(200, r#"{"code":6001,"message":"wrong","data":null}"#).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.code(), e.http_status(), e.message()),
+            (ErrorKind::Api, Some(6001), Some(200), "wrong")
+        );
+        let e = dec(200, r#"{"statusCode":400,"apiCode":2020,"message":"x"}"#).unwrap_err();
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Api, Some(2020)));
+    }
+
+    #[test]
+    fn http_status_keeps_envelope() {
+        let e = dec(400, r#"{"code":400,"message":"安全码错误，请重新输入"}"#).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.code(), e.http_status()),
+            (ErrorKind::HttpStatus, Some(400), Some(400))
+        );
+        assert_eq!(e.message(), "安全码错误，请重新输入");
+        let e = dec(500, "").unwrap_err();
+        assert_eq!(
+            (e.kind(), e.code(), e.http_status()),
+            (ErrorKind::HttpStatus, None, Some(500))
+        );
+        assert_eq!(e.message(), "the server answered HTTP 500 Internal Server Error");
+    }
+
+    #[test]
+    fn undecodable_answers() {
+        for body in [
+            "<html>",
+            "",
+            "[]",
+            "{}",
+            r#"{"code":"200"}"#,
+            "{\"code\":200,\"data\":",
+        ] {
+            assert_eq!(dec(200, body).unwrap_err().kind(), ErrorKind::Decode, "{body}");
+        }
+    }
+
+    #[test]
+    fn server_messages_are_scrubbed() {
+        let secrets = [Secret::from("eyJ-mfa-token"), Secret::from("123456")];
+        let e = decode(
+            StatusCode::OK,
+            None,
+            br#"{"code":6001,"message":"token eyJ-mfa-token and code 123456 rejected"}"#,
+            &secrets,
+        )
+        .unwrap_err();
+        assert_eq!(e.message(), "token <redacted> and code <redacted> rejected");
+    }
+
+    #[test]
+    fn axios_query_encoding() {
+        assert_eq!(query(&[("type", Some("totp")), ("source", None)]), "?type=totp");
+        assert_eq!(query(&[("a", None)]), "");
+        assert_eq!(
+            query(&[("t", Some("a b/c:d,e[f]$g&h=i+j~k'l(m)n*o!p"))]),
+            "?t=a+b%2Fc:d,e[f]$g%26h%3Di%2Bj~k'l(m)n*o!p"
+        );
+        assert_eq!(query(&[("t", Some("用"))]), "?t=%E7%94%A8");
+    }
+}

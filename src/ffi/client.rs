@@ -1,0 +1,211 @@
+//! The client handle and its token state.
+
+use crate::core::client::Client;
+use crate::core::error::{Error, ErrorKind};
+use crate::ffi::boundary::{run, run_no_error};
+use crate::ffi::status::authing_mfa_status;
+use crate::ffi::strings::{optional_str, required_str, OutStr};
+use std::ffi::c_char;
+
+/// An Authing MFA client: options, a connection pool, and the user token /
+/// current user. Opaque; create with `authing_mfa_client_new`, destroy with
+/// `authing_mfa_client_free`.
+///
+/// Threading: every function taking `const authing_mfa_client *` is safe to
+/// call from many threads at once on the same client, token updates
+/// included. Only `authing_mfa_client_free` takes a mutable pointer: it must
+/// not race with any other call on the same client.
+#[allow(non_camel_case_types)]
+pub struct authing_mfa_client {
+    pub(crate) client: Client,
+}
+
+/// Borrows the client behind a handle.
+///
+/// # Safety
+/// `c` is NULL or a live handle from `authing_mfa_client_new`.
+pub(crate) unsafe fn client_ref<'a>(c: *const authing_mfa_client) -> Result<&'a Client, Error> {
+    // SAFETY: the caller promises a live handle or NULL.
+    unsafe { c.as_ref() }
+        .map(|h| &h.client)
+        .ok_or_else(|| Error::new(ErrorKind::NullArgument, "`client` must not be NULL"))
+}
+
+/// Creates a client.
+///
+/// `options_json`: NULL, `"null"` or `"{}"` for the defaults (Authing's
+/// public host `https://core.authing.cn`), else a JSON object with these keys
+/// (all optional; an empty string means "not given", like the JS SDK):
+/// - `userPoolId`, `appId`, `tenantId` (strings): sent as
+///   `x-authing-userpool-id`, `x-authing-app-id`, `x-authing-app-tenant-id`;
+/// - `appHost` (string URL): the base URL, one trailing `/` removed; else
+///   `host`; else `https://core.authing.cn`;
+/// - `lang`: `"zh-CN"` (default) or `"en-US"`, sent as `x-authing-lang`
+///   (the language of the server's messages);
+/// - `timeout` (integer, milliseconds, default 30000, at most 86400000):
+///   the deadline for the whole request, body included; 0 means the default;
+/// - `requestFrom` (string, default `"sdk"`): `x-authing-request-from`;
+/// - `token` (string): the initial user token (as `setToken`);
+/// - `allowInsecureHttp` (bool, default false): allow plain `http://` to a
+///   host that is not loopback (127.0.0.0/8, ::1, localhost). Without it
+///   such requests fail with `AUTHING_MFA_ERR_NETWORK`;
+/// - `caCertPem` (string): extra PEM certificates to trust besides the
+///   system's roots (e.g. a corporate TLS proxy, a test CA);
+/// - `maxResponseBytes` (integer, default 4194304, 1 to 1073741824):
+///   larger answers fail with `AUTHING_MFA_ERR_DECODE`.
+///
+/// Redirects are never followed; no proxy from the environment is used.
+///
+/// On success `*out_client` receives the handle (free it with
+/// `authing_mfa_client_free`). On failure `*out_client` is NULL and, if
+/// `out_error_json` is not NULL, `*out_error_json` receives the error JSON
+/// (free with `authing_mfa_string_free`).
+///
+/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`out_client`
+/// is NULL); `AUTHING_MFA_ERR_INVALID_UTF8`; `AUTHING_MFA_ERR_INVALID_JSON`
+/// (not an object, wrong value type); `AUTHING_MFA_ERR_INVALID_ARGUMENT`
+/// (unknown key, named in the message; bad URL, lang, timeout, PEM, or a
+/// header value with characters HTTP forbids); `AUTHING_MFA_ERR_PANIC`.
+///
+/// Does not touch the network. The first call in the process starts the
+/// library's I/O threads. Thread-safe.
+///
+/// # Safety
+/// Pointers are NULL or valid as described.
+#[no_mangle]
+pub unsafe extern "C" fn authing_mfa_client_new(
+    options_json: *const c_char,
+    out_client: *mut *mut authing_mfa_client,
+    out_error_json: *mut *mut c_char,
+) -> authing_mfa_status {
+    // SAFETY: pointers as documented.
+    unsafe {
+        run(out_error_json, || {
+            if out_client.is_null() {
+                return Err(Error::new(
+                    ErrorKind::NullArgument,
+                    "`out_client` must not be NULL",
+                ));
+            }
+            *out_client = std::ptr::null_mut();
+            let options = optional_str(options_json, "options_json")?;
+            let client = Client::from_json(options)?;
+            *out_client = Box::into_raw(Box::new(authing_mfa_client { client }));
+            Ok(())
+        })
+    }
+}
+
+/// Destroys a client. NULL is a no-op. Calls still running on the client
+/// from other threads must have returned first (this is the one function that
+/// must not race with others on the same client). Closes its idle
+/// connections; never blocks on the network.
+///
+/// # Safety
+/// `client` is NULL or a live handle, not used again afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn authing_mfa_client_free(client: *mut authing_mfa_client) {
+    if client.is_null() {
+        return;
+    }
+    let _ = run_no_error(|| {
+        // SAFETY: the caller hands back a handle made by Box::into_raw.
+        drop(unsafe { Box::from_raw(client) });
+        Ok(())
+    });
+}
+
+/// Sets the user token (the JS SDK's `setToken`), sent as
+/// `Authorization: Bearer <token>` by the operations that do not take an
+/// mfaToken (or are not given one). NULL or `""` clears it. The token is
+/// copied. The current user, if any, is kept.
+///
+/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client`);
+/// `AUTHING_MFA_ERR_INVALID_UTF8`; `AUTHING_MFA_ERR_INVALID_ARGUMENT` (the
+/// token has spaces, control or non-ASCII characters, which HTTP headers
+/// cannot carry). Thread-safe, never blocks.
+///
+/// # Safety
+/// Pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn authing_mfa_client_set_token(
+    client: *const authing_mfa_client,
+    token: *const c_char,
+) -> authing_mfa_status {
+    run_no_error(|| {
+        // SAFETY: pointers as documented.
+        let client = unsafe { client_ref(client) }?;
+        let token = unsafe { optional_str(token, "token") }?;
+        client.set_token(token)
+    })
+}
+
+/// Stores the current user (the JS SDK's `setCurrentUser`): `user_json` is a
+/// JSON object, kept byte for byte; its `token` (if a string) becomes the
+/// user token, and a user without `token` clears the token, as in the JS SDK.
+///
+/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
+/// `user_json`); `AUTHING_MFA_ERR_INVALID_UTF8`;
+/// `AUTHING_MFA_ERR_INVALID_JSON` (not an object, or `token` not a string);
+/// `AUTHING_MFA_ERR_INVALID_ARGUMENT` (a token HTTP cannot carry). Error
+/// JSON in `*out_error_json` when it is not NULL. Thread-safe, never blocks.
+///
+/// # Safety
+/// Pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn authing_mfa_client_set_current_user(
+    client: *const authing_mfa_client,
+    user_json: *const c_char,
+    out_error_json: *mut *mut c_char,
+) -> authing_mfa_status {
+    // SAFETY: pointers as documented.
+    unsafe {
+        run(out_error_json, || {
+            let client = client_ref(client)?;
+            let user = required_str(user_json, "user_json")?;
+            client.set_current_user_json(user)
+        })
+    }
+}
+
+/// The current user (the JS SDK's `getCurrentUser`, from local state): the
+/// JSON given to `authing_mfa_client_set_current_user`, or `"null"` when
+/// there is none. `*out_user_json` must be freed with
+/// `authing_mfa_string_free`.
+///
+/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
+/// `out_user_json`). Thread-safe, never blocks.
+///
+/// # Safety
+/// Pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn authing_mfa_client_get_current_user(
+    client: *const authing_mfa_client,
+    out_user_json: *mut *mut c_char,
+) -> authing_mfa_status {
+    run_no_error(|| {
+        // SAFETY: pointers as documented.
+        let out = unsafe { OutStr::required(out_user_json, "out_user_json") }?;
+        let client = unsafe { client_ref(client) }?;
+        out.set(client.current_user_json().unwrap_or_else(|| "null".into()))
+    })
+}
+
+/// Forgets the current user and the user token (the JS SDK's `logout`, on
+/// the client side only: nothing is sent).
+///
+/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT`.
+/// Thread-safe, never blocks.
+///
+/// # Safety
+/// `client` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn authing_mfa_client_clear_current_user(
+    client: *const authing_mfa_client,
+) -> authing_mfa_status {
+    run_no_error(|| {
+        // SAFETY: as documented.
+        unsafe { client_ref(client) }?.clear_current_user();
+        Ok(())
+    })
+}
