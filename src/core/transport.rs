@@ -26,6 +26,9 @@ use std::time::Duration;
 /// What this library calls itself in `x-authing-sdk-version`, the way the JS
 /// SDK sends `js:<version>`.
 pub const SDK_VERSION_HEADER: &str = concat!("c:", env!("CARGO_PKG_VERSION"));
+/// Our `User-Agent` (the JS SDK on Node sends axios's, `axios/0.28.0`; a
+/// library should name itself so server logs can tell clients apart).
+pub const USER_AGENT: &str = concat!("authing-mfa/", env!("CARGO_PKG_VERSION"));
 /// The JS SDK's `Accept` (axios's default), sent verbatim.
 pub const ACCEPT_VALUE: &str = "application/json, text/plain, */*";
 /// The JS SDK's `Content-Type` for JSON bodies (axios's default).
@@ -68,7 +71,9 @@ pub(crate) struct Answer {
 
 impl std::fmt::Debug for Answer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Answer").field("code", &self.code).finish_non_exhaustive()
+        f.debug_struct("Answer")
+            .field("code", &self.code)
+            .finish_non_exhaustive()
     }
 }
 
@@ -147,6 +152,7 @@ impl Transport {
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
+            .user_agent(USER_AGENT)
             .tcp_nodelay(true)
             .pool_idle_timeout(Duration::from_secs(90))
             .build()
@@ -355,7 +361,14 @@ fn decode(
     secrets: &[Secret],
 ) -> Result<Answer, Error> {
     let http = Some(status.as_u16());
-    let envelope: Option<Envelope> = serde_json::from_slice(body).ok();
+    // An envelope is an object; serde would also accept an array as the
+    // struct's "sequence form", which no server means.
+    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let envelope: Option<Envelope> = if is_object {
+        serde_json::from_slice(body).ok()
+    } else {
+        None
+    };
     let message_of = |env: &Envelope| {
         env.message
             .as_ref()

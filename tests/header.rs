@@ -1,0 +1,90 @@
+//! The committed header is what cbindgen generates now, carries the crate's
+//! version, and declares every function of the C API contract.
+//!
+//! (CI additionally runs `git diff --exit-code include/` after a build, which
+//! catches a header that was regenerated but not committed.)
+
+const COMMITTED: &str = include_str!("../include/authing_mfa.h");
+
+#[test]
+fn header_is_fresh() {
+    let generated = std::fs::read_to_string(concat!(env!("OUT_DIR"), "/authing_mfa.h")).unwrap();
+    assert!(
+        generated == COMMITTED,
+        "include/authing_mfa.h is stale: build and commit it"
+    );
+}
+
+#[test]
+fn version_macros_match_cargo_toml() {
+    let manifest = include_str!("../Cargo.toml");
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("package version in Cargo.toml");
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    let mut parts = version.split('.');
+    for name in ["MAJOR", "MINOR", "PATCH"] {
+        let want = format!("#define AUTHING_MFA_VERSION_{name} {}", parts.next().unwrap());
+        assert!(COMMITTED.contains(&want), "missing `{want}`");
+    }
+    assert!(COMMITTED.contains(&format!("#define AUTHING_MFA_VERSION_STRING \"{version}\"")));
+}
+
+#[test]
+fn every_contract_function_and_status_is_declared() {
+    for f in [
+        "authing_mfa_version(void)",
+        "authing_mfa_status_name(authing_mfa_status",
+        "authing_mfa_client_new(",
+        "authing_mfa_client_free(",
+        "authing_mfa_string_free(",
+        "authing_mfa_client_set_token(",
+        "authing_mfa_client_set_current_user(",
+        "authing_mfa_client_get_current_user(",
+        "authing_mfa_client_clear_current_user(",
+        "authing_mfa_get_authenticators(",
+        "authing_mfa_associate_authenticator(",
+        "authing_mfa_delete_authenticator(",
+        "authing_mfa_confirm_associate_authenticator(",
+        "authing_mfa_verify_totp(",
+        "authing_mfa_verify_totp_recovery_code(",
+        "authing_mfa_verify_app_sms(",
+        "authing_mfa_verify_app_email(",
+        "authing_mfa_phone_or_email_bindable(",
+        "authing_mfa_associate_face_by_url(",
+        "authing_mfa_associate_face_by_files(",
+        "authing_mfa_verify_face(",
+        "authing_mfa_call(",
+        "authing_mfa_totp_generate(",
+        "authing_mfa_totp_parse_uri(",
+        "typedef struct authing_mfa_client authing_mfa_client;",
+        "typedef int32_t authing_mfa_status;",
+    ] {
+        assert!(COMMITTED.contains(f), "header lacks {f}");
+    }
+    for (name, value) in [
+        ("OK", 0),
+        ("ERR_NULL_ARGUMENT", 1),
+        ("ERR_INVALID_UTF8", 2),
+        ("ERR_INVALID_JSON", 3),
+        ("ERR_INVALID_ARGUMENT", 4),
+        ("ERR_API", 10),
+        ("ERR_HTTP_STATUS", 11),
+        ("ERR_NETWORK", 12),
+        ("ERR_TIMEOUT", 13),
+        ("ERR_DECODE", 14),
+        ("ERR_IO", 15),
+        ("ERR_CANCELLED", 16),
+        ("ERR_SHUTDOWN", 17),
+        ("ERR_WOULD_DEADLOCK", 18),
+        ("ERR_PANIC", 99),
+    ] {
+        assert!(
+            COMMITTED.contains(&format!("#define AUTHING_MFA_{name} {value}\n")),
+            "{name}"
+        );
+    }
+    assert!(COMMITTED.contains("extern \"C\" {"), "C++ guards");
+}
