@@ -19,9 +19,12 @@
  * - Threading: a const authing_mfa_client * may be used from many threads at
  *   once. authing_mfa_client_free must not race with other calls on the
  *   same client. There is no thread-local "last error".
- * - Blocking: the operations block the calling thread until the answer or
- *   the client's timeout (default 30 s). They run on one process-wide I/O
- *   runtime (2 threads) started on first use.
+ * - Blocking: the authing_mfa_<operation> functions and authing_mfa_call
+ *   block the calling thread until the answer or the client's timeout
+ *   (default 30 s). authing_mfa_call_async returns at once and reports
+ *   through a callback, exactly once, on a library thread. Both run on one
+ *   process-wide I/O runtime (2 threads) started on first use and stopped
+ *   by authing_mfa_shutdown.
  * - Process: do not fork() after the first call unless the child calls
  *   exec() at once; do not unload the library (dlclose) while it is in use.
  * - Panics inside the library are caught and returned as
@@ -54,11 +57,38 @@
 typedef struct authing_mfa_client authing_mfa_client;
 
 /**
+ * A handle on one async operation, for cancelling it. Opaque. Owned by the
+ * caller when requested through `out_op`; release it with
+ * `authing_mfa_op_free` (before or after the callback fired: the two are
+ * independent).
+ */
+typedef struct authing_mfa_op authing_mfa_op;
+
+/**
  * The result of every fallible function: `AUTHING_MFA_OK` (0) or one of
  * `AUTHING_MFA_ERR_*`. Values are stable forever; a retired value is never
  * reused.
  */
 typedef int32_t authing_mfa_status;
+
+/**
+ * Receives the outcome of an `authing_mfa_call_async` operation, exactly
+ * once. `status` is `AUTHING_MFA_OK` with the result JSON, or an error
+ * status with the error JSON (including `AUTHING_MFA_ERR_CANCELLED` and
+ * `AUTHING_MFA_ERR_SHUTDOWN`). `result_or_error_json` is borrowed: valid
+ * only until the callback returns; copy what you keep; do not free it.
+ *
+ * Runs on a library thread (normally one of the library's two I/O threads;
+ * for an operation that `authing_mfa_shutdown` could not stop in time, on
+ * the thread calling `authing_mfa_shutdown`). It must return promptly, must
+ * not throw a C++ exception or longjmp out, and must not make blocking
+ * library calls (they fail with `AUTHING_MFA_ERR_WOULD_DEADLOCK`); it may
+ * start more async operations, cancel or free operation handles, and free
+ * clients it no longer uses.
+ */
+typedef void (*authing_mfa_callback)(void *user_data,
+                                     authing_mfa_status status,
+                                     const char *result_or_error_json);
 
 /**
  * Success.
@@ -807,6 +837,77 @@ authing_mfa_status authing_mfa_call(const authing_mfa_client *client,
                                     const char *params_json,
                                     char **out_result_json,
                                     char **out_error_json);
+
+/**
+ * Starts an operation without blocking: `method` and `params_json` as for
+ * `authing_mfa_call`. Returns at once.
+ *
+ * When this returns `AUTHING_MFA_OK` the call is accepted and `callback`
+ * will be called exactly once (success, failure, cancellation or shutdown),
+ * with `user_data` passed back untouched. Errors in `params_json` (bad JSON,
+ * unknown or missing keys) arrive through the callback like every other
+ * failure. When it returns anything else the callback is never called.
+ *
+ * `out_op` may be NULL. If not, `*out_op` receives a handle for
+ * `authing_mfa_op_cancel` that you must release with `authing_mfa_op_free`;
+ * on failure it is set to NULL.
+ *
+ * The strings are copied before this returns. The client may be freed while
+ * its operations are in flight: they keep what they need and complete.
+ *
+ * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client`,
+ * `method` or `callback`); `AUTHING_MFA_ERR_INVALID_UTF8` (`method` or
+ * `params_json`); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown method);
+ * `AUTHING_MFA_ERR_SHUTDOWN` (after `authing_mfa_shutdown`);
+ * `AUTHING_MFA_ERR_PANIC`. Thread-safe; may be called from a callback.
+ *
+ * # Safety
+ * Pointers are NULL or valid; `callback` is a valid function for as long as
+ * the operation runs.
+ */
+authing_mfa_status authing_mfa_call_async(const authing_mfa_client *client,
+                                          const char *method,
+                                          const char *params_json,
+                                          authing_mfa_callback callback,
+                                          void *user_data,
+                                          authing_mfa_op **out_op);
+
+/**
+ * Cancels an operation: if its answer has not come yet, the callback fires
+ * (soon, on a library thread) with `AUTHING_MFA_ERR_CANCELLED`; otherwise
+ * nothing happens. Idempotent; NULL is a no-op; safe from any thread and
+ * from callbacks. A request already sent may still have reached the server.
+ *
+ * # Safety
+ * `op` is NULL or a handle not yet freed.
+ */
+void authing_mfa_op_cancel(const authing_mfa_op *op);
+
+/**
+ * Releases an operation handle. Does not cancel the operation (its callback
+ * still fires). NULL is a no-op. Do not use the handle afterwards.
+ *
+ * # Safety
+ * `op` is NULL or a handle from `authing_mfa_call_async`, not yet freed.
+ */
+void authing_mfa_op_free(authing_mfa_op *op);
+
+/**
+ * Shuts the library down: cancels every operation in flight (async
+ * callbacks fire with `AUTHING_MFA_ERR_SHUTDOWN`, blocking calls return
+ * it), waits up to `timeout_ms` for them to end, fires the callbacks of any
+ * that did not end in time from this thread, and stops the I/O threads.
+ * Afterwards every call that needs the network returns
+ * `AUTHING_MFA_ERR_SHUTDOWN`; there is no restart. Idempotent.
+ *
+ * Blocks for at most about `timeout_ms`. Call it before unloading the
+ * library or at process exit if you want a clean stop; it is not required.
+ *
+ * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_WOULD_DEADLOCK` (called
+ * from a callback or another thread that runs async tasks; nothing is done);
+ * `AUTHING_MFA_ERR_PANIC`.
+ */
+authing_mfa_status authing_mfa_shutdown(uint32_t timeout_ms);
 
 /**
  * The 6-digit TOTP code (SHA1, 30 s, as Authing issues them) for a base32

@@ -62,7 +62,8 @@ impl Client {
             check_token(t.expose(), "options: `token`")?;
         }
         // reqwest's connector wants a runtime context when it is built.
-        let _guard = crate::core::runtime::runtime()?.enter();
+        let runtime = crate::core::runtime::handle()?;
+        let _guard = runtime.enter();
         let transport = Transport::new(&options)?;
         Ok(Client {
             inner: Arc::new(Inner {

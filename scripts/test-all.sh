@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every test suite of the project, from any directory. This is the
+# README's test command; .ci/run calls it (through the README) on a fresh
+# machine after installing the system packages.
+#
+# Every stage runs even when an earlier one failed, so one run shows all
+# problems; the script exits non-zero if any stage failed. Stages whose
+# script does not exist yet are reported as failures, never skipped silently.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+failures=()
+
+stage() {
+    local name="$1"
+    shift
+    echo
+    echo "=== $name"
+    local start=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "=== $name: ok ($((SECONDS - start)) s)"
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        echo "=== $name: FAILED ($((SECONDS - start)) s)"
+    fi
+}
+
+header_is_committed() {
+    # build.rs regenerates include/authing_mfa.h; in a clean checkout any
+    # difference means the committed header is stale.
+    if git rev-parse --git-dir >/dev/null 2>&1; then
+        git diff --exit-code -- include/
+    else
+        echo "not a git checkout: header freshness is checked by tests/header.rs only"
+    fi
+}
+
+stage "rustfmt" cargo fmt --all -- --check
+stage "clippy" cargo clippy --workspace --all-targets -- -D warnings
+stage "build" cargo build -p authing-mfa -p authing-mfa-devserver
+stage "header committed and fresh" header_is_committed
+stage "cargo test (library and dev server)" cargo test --workspace
+stage "JS SDK wire fixtures still match authing-js-sdk@4.23.55" bash tests/js-wire/run.sh --check
+stage "C ABI suite (C, C++, shared, static, valgrind)" bash tests/c/run-tests.sh
+stage "Python binding" bash bindings/python/run-tests.sh
+stage "Go binding" bash bindings/go/run-tests.sh
+stage "C++ binding" bash bindings/cpp/run-tests.sh
+stage "packaging" bash packaging/test-packaging.sh
+stage "mobile build scripts" bash packaging/test-mobile-scripts.sh
+stage "quickstart (the main job)" bash scripts/quickstart.sh
+
+echo
+if [ "$failed" -ne 0 ]; then
+    printf 'failed stage: %s\n' "${failures[@]}"
+fi
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
