@@ -30,7 +30,7 @@ fn main() {
     // Only the ffi layer is parsed: the core's public items (ErrorKind,
     // constants) are Rust API, not C API.
     let mut builder = cbindgen::Builder::new().with_config(config);
-    for file in ["status", "strings", "client", "ops", "asynk", "totp"] {
+    for file in ["status", "strings", "client", "ops", "asynk", "log", "totp"] {
         builder = builder.with_src(crate_dir.join(format!("src/ffi/{file}.rs")));
     }
     let bindings = match builder.generate() {

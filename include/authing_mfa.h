@@ -45,6 +45,26 @@
 
 
 /**
+ * Log level: failures the caller will also see as a status.
+ */
+#define AUTHING_MFA_LOG_ERROR 1
+
+/**
+ * Log level: failed requests and retries.
+ */
+#define AUTHING_MFA_LOG_WARN 2
+
+/**
+ * Log level: one line per completed request (method, path, outcome, time).
+ */
+#define AUTHING_MFA_LOG_INFO 3
+
+/**
+ * Log level: request headers too (`Authorization` shown as `Bearer <redacted>`).
+ */
+#define AUTHING_MFA_LOG_DEBUG 4
+
+/**
  * An Authing MFA client: options, a connection pool, and the user token /
  * current user. Opaque; create with `authing_mfa_client_new`, destroy with
  * `authing_mfa_client_free`.
@@ -89,6 +109,16 @@ typedef int32_t authing_mfa_status;
 typedef void (*authing_mfa_callback)(void *user_data,
                                      authing_mfa_status status,
                                      const char *result_or_error_json);
+
+/**
+ * Receives one log line. `message` is borrowed for the call only. Called on
+ * the thread that made the request (the caller's thread for blocking calls,
+ * a library thread for async ones), possibly on several threads at once.
+ * It must return promptly and must not call `authing_mfa_set_log_callback`.
+ */
+typedef void (*authing_mfa_log_callback)(void *user_data,
+                                         int32_t level,
+                                         const char *message);
 
 /**
  * Success.
@@ -216,7 +246,13 @@ void authing_mfa_string_free(char *s);
  * - `caCertPem` (string): extra PEM certificates to trust besides the
  *   system's roots (e.g. a corporate TLS proxy, a test CA);
  * - `maxResponseBytes` (integer, default 4194304, 1 to 1073741824):
- *   larger answers fail with `AUTHING_MFA_ERR_DECODE`.
+ *   larger answers fail with `AUTHING_MFA_ERR_DECODE`;
+ * - `maxRetries` (integer, default 2, 0 to 10): how often a GET
+ *   (`getMfaAuthenticators`, the only idempotent operation) is retried after
+ *   a network failure or an answer of 429, 502, 503 or 504, with
+ *   exponential backoff and jitter, honouring `Retry-After` up to 5 s, all
+ *   within `timeout`. POST and DELETE operations are never retried: a
+ *   repeated verify could burn a recovery code or trip a lockout.
  *
  * Redirects are never followed; no proxy from the environment is used.
  *
@@ -317,12 +353,12 @@ authing_mfa_status authing_mfa_client_clear_current_user(const authing_mfa_clien
 /**
  * Lists the user's MFA authenticators.
  *
- * Sends `GET /api/v2/mfa/authenticator?type=…&source=…` (absent keys left out of the query).
+ * Sends `GET /api/v2/mfa/authenticator?type=...&source=...` (absent keys left out of the query).
  * Token: `mfaToken` when given, else the user token.
  *
  * `params_json`: `{"type"?: "totp", "mfaToken"?: string, "source"?: "SELF" | "APPLICATION"}`; NULL sends `type=totp&source=SELF` (the JS defaults, applied only when there is no argument at all).
  *
- * Result: the envelope's `data`: an array of authenticators `{id, createdAt, updatedAt, userId, enable, secret, authenticatorType, recoveryCode, …}`, every field the server sent.
+ * Result: the envelope's `data`: an array of authenticators `{id, createdAt, updatedAt, userId, enable, secret, authenticatorType, recoveryCode, ...}`, every field the server sent.
  *
  * Blocks the calling thread until the answer, the `timeout`, or an error.
  * Thread-safe: many threads may call operations on one client at once.
@@ -402,7 +438,7 @@ authing_mfa_status authing_mfa_associate_authenticator(const authing_mfa_client 
  *
  * `params_json`: none: NULL, `"null"` or `"{}"`; any key is `AUTHING_MFA_ERR_INVALID_ARGUMENT`.
  *
- * Result: the server's `{"code": 200, "message": "…"}` (the JS SDK returns a hard-coded message instead; this is a deliberate fix).
+ * Result: the server's `{"code": 200, "message": "..."}` (the JS SDK returns a hard-coded message instead; this is a deliberate fix).
  *
  * Blocks the calling thread until the answer, the `timeout`, or an error.
  * Thread-safe: many threads may call operations on one client at once.
@@ -442,7 +478,7 @@ authing_mfa_status authing_mfa_delete_authenticator(const authing_mfa_client *cl
  *
  * `params_json`: `{"authenticatorType"?: "totp", "totp": "123456", "source"?: string, "mfaToken"?: string}`; NULL sends `{"authenticator_type":"totp","source":"SELF"}`.
  *
- * Result: the server's `{"code": 200, "message": "…"}`. A wrong code is `AUTHING_MFA_ERR_HTTP_STATUS` with `httpStatus` 400 and `code` 400.
+ * Result: the server's `{"code": 200, "message": "..."}`. A wrong code is `AUTHING_MFA_ERR_HTTP_STATUS` with `httpStatus` 400 and `code` 400.
  *
  * Blocks the calling thread until the answer, the `timeout`, or an error.
  * Thread-safe: many threads may call operations on one client at once.
@@ -910,6 +946,29 @@ void authing_mfa_op_free(authing_mfa_op *op);
 authing_mfa_status authing_mfa_shutdown(uint32_t timeout_ms);
 
 /**
+ * Installs (or, with a NULL `callback`, removes) the process-wide log
+ * callback, which receives messages up to `max_level`
+ * (`AUTHING_MFA_LOG_ERROR` 1 to `AUTHING_MFA_LOG_DEBUG` 4; values above 4
+ * mean 4). Messages never contain secrets: no request or response bodies,
+ * and the Authorization header appears as `Bearer <redacted>`.
+ *
+ * Replacing or removing the callback waits for calls of the old one in
+ * progress on other threads: once this returns, the old callback and its
+ * `user_data` are no longer used.
+ *
+ * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_INVALID_ARGUMENT`
+ * (`max_level` below 1 with a callback); `AUTHING_MFA_ERR_WOULD_DEADLOCK`
+ * (called from inside the log callback). Thread-safe.
+ *
+ * # Safety
+ * `callback` is NULL or a function that may be called from any thread with
+ * `user_data` until it is replaced.
+ */
+authing_mfa_status authing_mfa_set_log_callback(int32_t max_level,
+                                                authing_mfa_log_callback callback,
+                                                void *user_data);
+
+/**
  * The 6-digit TOTP code (SHA1, 30 s, as Authing issues them) for a base32
  * secret at `unix_time` (seconds since the epoch). Pass the result of
  * `time(NULL)` for "now". The secret is read case-insensitively, with
@@ -931,7 +990,7 @@ authing_mfa_status authing_mfa_totp_generate(const char *secret_base32,
                                              char **out_error_json);
 
 /**
- * Parses an `otpauth://totp/<issuer>:<account>?secret=…` URI (Authing's
+ * Parses an `otpauth://totp/<issuer>:<account>?secret=...` URI (Authing's
  * `qrcode_uri`) into JSON: `{"secret": "BASE32", "issuer": string|null,
  * "account": string, "digits": 6, "period": 30, "algorithm": "SHA1"}`.
  * Missing parameters take the RFC defaults.

@@ -4,6 +4,7 @@
 pub(crate) mod args;
 pub mod client;
 pub mod error;
+pub mod log;
 pub mod ops;
 pub mod options;
 pub mod runtime;

@@ -58,6 +58,8 @@ pub struct Options {
     pub ca_cert_pem: Option<String>,
     /// `None` means 4 MiB.
     pub max_response_bytes: Option<usize>,
+    /// How often an idempotent GET is retried; `None` means 2.
+    pub max_retries: Option<u32>,
 }
 
 /// The keys `options_json` may hold.
@@ -74,7 +76,13 @@ pub const OPTION_KEYS: &[&str] = &[
     "allowInsecureHttp",
     "caCertPem",
     "maxResponseBytes",
+    "maxRetries",
 ];
+
+/// Retries of an idempotent GET unless `maxRetries` says otherwise.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The largest `maxRetries` accepted.
+pub const MAX_RETRIES_LIMIT: u64 = 10;
 
 fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
@@ -113,7 +121,16 @@ impl Options {
             }
             Some(n) => Some(n as usize),
         };
+        let max_retries = match a.opt_u64("maxRetries")? {
+            Some(n) if n > MAX_RETRIES_LIMIT => {
+                return Err(Error::invalid_argument(format!(
+                    "options: `maxRetries` must be between 0 and {MAX_RETRIES_LIMIT}"
+                )))
+            }
+            n => n.map(|n| n as u32),
+        };
         Ok(Options {
+            max_retries,
             user_pool_id: non_empty(a.opt_str("userPoolId")?),
             app_id: non_empty(a.opt_str("appId")?),
             tenant_id: non_empty(a.opt_str("tenantId")?),
@@ -142,6 +159,10 @@ impl Options {
 
     pub fn effective_timeout(&self) -> Duration {
         self.timeout.unwrap_or(DEFAULT_TIMEOUT)
+    }
+
+    pub fn effective_max_retries(&self) -> u32 {
+        self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES)
     }
 
     pub fn effective_max_response_bytes(&self) -> usize {

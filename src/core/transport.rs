@@ -13,9 +13,10 @@
 //!   echoes them back.
 
 use crate::core::error::{Error, ErrorKind};
+use crate::core::log::{self, Level};
 use crate::core::options::Options;
 use crate::core::secret::Secret;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -83,6 +84,7 @@ pub(crate) struct Transport {
     headers: HeaderMap,
     timeout: Duration,
     max_body: usize,
+    max_retries: u32,
     /// Why requests are refused (insecure URL), decided once at construction.
     refused: Option<String>,
 }
@@ -168,84 +170,221 @@ impl Transport {
             headers,
             timeout: options.effective_timeout(),
             max_body: options.effective_max_response_bytes(),
+            max_retries: options.effective_max_retries(),
             refused,
         })
     }
 
     /// Sends one request and reads its envelope. `user_token` is the client's
     /// stored token at the moment of sending.
+    ///
+    /// Only a GET without a body is ever retried (after a network failure or
+    /// an answer of 429, 502, 503 or 504), since repeating it changes
+    /// nothing on the server. A POST or DELETE is sent once: a retried
+    /// verify could burn a recovery code or count twice towards a lockout.
+    /// The `timeout` bounds the whole call, retries and waits included.
     pub(crate) async fn send(&self, req: Request, user_token: Option<Secret>) -> Result<Answer, Error> {
         let mut secrets = req.secrets;
         if let Some(reason) = &self.refused {
             return Err(Error::new(ErrorKind::Network, reason.clone()));
         }
         let url = format!("{}{}", self.base, req.path);
-        let mut builder = self.http.request(req.method, url).headers(self.headers.clone());
         let token = match req.auth {
             Auth::Mfa(t) => Some(t),
             Auth::User => user_token,
         };
+        let mut headers = self.headers.clone();
         if let Some(token) = token {
             let mut hv = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
                 Error::invalid_argument("the token contains characters not allowed in an HTTP header")
             })?;
             hv.set_sensitive(true);
-            builder = builder.header(AUTHORIZATION, hv);
+            headers.insert(AUTHORIZATION, hv);
             secrets.push(token);
         }
-        builder = match req.body {
-            Body::Empty => builder,
-            Body::Json(json) => builder.header(CONTENT_TYPE, JSON_CONTENT_TYPE).body(json),
-            Body::Multipart(form) => builder.multipart(form),
-        };
-        let request = builder.build().map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                format!("could not build the request: {}", chain(&e)),
-            )
-        })?;
+        let retryable = req.method == Method::GET && matches!(req.body, Body::Empty);
+        let method = req.method;
+        let mut body = Some(req.body);
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let started = std::time::Instant::now();
+        if log::enabled(Level::Debug) {
+            log::log(Level::Debug, || describe_request(&method, &req.path, &headers));
+        }
 
+        let attempts = async {
+            let mut attempt: u32 = 0;
+            loop {
+                let mut builder = self
+                    .http
+                    .request(method.clone(), url.as_str())
+                    .headers(headers.clone());
+                builder = match body.take().unwrap_or(Body::Empty) {
+                    Body::Empty => builder,
+                    Body::Json(json) => builder.header(CONTENT_TYPE, JSON_CONTENT_TYPE).body(json),
+                    Body::Multipart(form) => builder.multipart(form),
+                };
+                let request = builder.build().map_err(|e| {
+                    Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!("could not build the request: {}", chain(&e)),
+                    )
+                })?;
+                let outcome = self.exchange(request).await;
+                let retry_after = match &outcome {
+                    Ok(raw) if retryable && RETRY_STATUSES.contains(&raw.status.as_u16()) => {
+                        Some(raw.retry_after)
+                    }
+                    Err(e) if retryable && e.kind() == ErrorKind::Network => Some(None),
+                    _ => None,
+                };
+                if let Some(retry_after) = retry_after {
+                    if attempt < self.max_retries {
+                        let wait = backoff(attempt, retry_after);
+                        if tokio::time::Instant::now() + wait < deadline {
+                            attempt += 1;
+                            log::log(Level::Warn, || {
+                                let why = match &outcome {
+                                    Ok(raw) => format!("HTTP {}", raw.status.as_u16()),
+                                    Err(e) => scrub(e.message(), &secrets),
+                                };
+                                format!(
+                                    "retrying {method} {} after {why}: attempt {} of {} in {} ms",
+                                    req.path,
+                                    attempt + 1,
+                                    self.max_retries + 1,
+                                    wait.as_millis()
+                                )
+                            });
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                    }
+                }
+                return outcome;
+            }
+        };
+        let raw = match tokio::time::timeout_at(deadline, attempts).await {
+            Ok(result) => result.map_err(|e| scrub_error(e, &secrets)),
+            Err(_) => Err(Error::new(
+                ErrorKind::Timeout,
+                format!("no complete answer within {} ms", self.timeout.as_millis()),
+            )),
+        };
+        let result = raw.and_then(|raw| decode(raw.status, raw.content_type.as_deref(), &raw.body, &secrets));
+        log::log(if result.is_ok() { Level::Info } else { Level::Warn }, || {
+            let outcome = match &result {
+                Ok(_) => "ok".to_owned(),
+                Err(e) => format!(
+                    "{} (code {}, HTTP {}): {}",
+                    e.kind().name(),
+                    e.code().map_or("none".into(), |c| c.to_string()),
+                    e.http_status().map_or("none".into(), |c| c.to_string()),
+                    e.message()
+                ),
+            };
+            format!(
+                "{method} {} -> {outcome} in {} ms",
+                req.path,
+                started.elapsed().as_millis()
+            )
+        });
+        result
+    }
+
+    /// One request, one answer read in full (up to the cap).
+    async fn exchange(&self, request: reqwest::Request) -> Result<RawAnswer, Error> {
         let max = self.max_body;
-        let http = &self.http;
-        let exchange = async move {
-            let mut resp = http.execute(request).await.map_err(|e| network_error(&e))?;
-            let status = resp.status();
-            let content_type = resp
-                .headers()
-                .get(CONTENT_TYPE)
+        let mut resp = self.http.execute(request).await.map_err(|e| network_error(&e))?;
+        let status = resp.status();
+        let header = |name: HeaderName| {
+            resp.headers()
+                .get(name)
                 .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            if resp.content_length().is_some_and(|n| n > max as u64) {
+                .map(str::to_owned)
+        };
+        let content_type = header(CONTENT_TYPE);
+        let retry_after = header(RETRY_AFTER)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        if resp.content_length().is_some_and(|n| n > max as u64) {
+            return Err(too_large(max, status));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| {
+            Error::from_server(
+                ErrorKind::Network,
+                format!("the connection failed while reading the answer: {}", chain(&e)),
+                None,
+                Some(status.as_u16()),
+                None,
+            )
+        })? {
+            if body.len() + chunk.len() > max {
                 return Err(too_large(max, status));
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = resp.chunk().await.map_err(|e| {
-                Error::from_server(
-                    ErrorKind::Network,
-                    format!("the connection failed while reading the answer: {}", chain(&e)),
-                    None,
-                    Some(status.as_u16()),
-                    None,
-                )
-            })? {
-                if body.len() + chunk.len() > max {
-                    return Err(too_large(max, status));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok((status, content_type, body))
-        };
-        let (status, content_type, body) = match tokio::time::timeout(self.timeout, exchange).await {
-            Ok(result) => result.map_err(|e| scrub_error(e, &secrets))?,
-            Err(_) => {
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!("no complete answer within {} ms", self.timeout.as_millis()),
-                ))
-            }
-        };
-        decode(status, content_type.as_deref(), &body, &secrets)
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawAnswer {
+            status,
+            content_type,
+            retry_after,
+            body,
+        })
     }
+}
+
+struct RawAnswer {
+    status: StatusCode,
+    content_type: Option<String>,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+/// Answers after which an idempotent GET is tried again.
+const RETRY_STATUSES: [u16; 4] = [429, 502, 503, 504];
+/// The first wait; doubled each attempt.
+const BACKOFF_BASE: Duration = Duration::from_millis(100);
+/// No wait is longer than this, whatever `Retry-After` asks.
+const BACKOFF_CAP: Duration = Duration::from_secs(5);
+
+/// Exponential backoff with full jitter (a random wait up to the doubled
+/// base, so that many clients failing at once do not retry in lockstep),
+/// or the server's `Retry-After`, both capped.
+fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+    if let Some(ra) = retry_after {
+        return ra.min(BACKOFF_CAP);
+    }
+    let ceiling = BACKOFF_BASE
+        .saturating_mul(1u32 << attempt.min(6))
+        .min(BACKOFF_CAP);
+    let ms = ceiling.as_millis() as u64;
+    Duration::from_millis(ms / 2 + jitter() % (ms / 2 + 1))
+}
+
+/// A cheap, non-cryptographic random number for jitter.
+fn jitter() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
+}
+
+/// A request line and its headers for the debug log, the token redacted.
+fn describe_request(method: &Method, path: &str, headers: &HeaderMap) -> String {
+    let mut out = format!("{method} {path}");
+    for (name, value) in headers {
+        let shown = if name == AUTHORIZATION {
+            "Bearer <redacted>"
+        } else {
+            value.to_str().unwrap_or("<binary>")
+        };
+        out.push_str(&format!("; {name}: {shown}"));
+    }
+    out
 }
 
 fn too_large(max: usize, status: StatusCode) -> Error {

@@ -52,7 +52,13 @@ pub(crate) unsafe fn client_ref<'a>(c: *const authing_mfa_client) -> Result<&'a 
 /// - `caCertPem` (string): extra PEM certificates to trust besides the
 ///   system's roots (e.g. a corporate TLS proxy, a test CA);
 /// - `maxResponseBytes` (integer, default 4194304, 1 to 1073741824):
-///   larger answers fail with `AUTHING_MFA_ERR_DECODE`.
+///   larger answers fail with `AUTHING_MFA_ERR_DECODE`;
+/// - `maxRetries` (integer, default 2, 0 to 10): how often a GET
+///   (`getMfaAuthenticators`, the only idempotent operation) is retried after
+///   a network failure or an answer of 429, 502, 503 or 504, with
+///   exponential backoff and jitter, honouring `Retry-After` up to 5 s, all
+///   within `timeout`. POST and DELETE operations are never retried: a
+///   repeated verify could burn a recovery code or trip a lockout.
 ///
 /// Redirects are never followed; no proxy from the environment is used.
 ///

@@ -47,12 +47,12 @@ unsafe fn call_blocking(
 
 /// Lists the user's MFA authenticators.
 ///
-/// Sends `GET /api/v2/mfa/authenticator?type=…&source=…` (absent keys left out of the query).
+/// Sends `GET /api/v2/mfa/authenticator?type=...&source=...` (absent keys left out of the query).
 /// Token: `mfaToken` when given, else the user token.
 ///
 /// `params_json`: `{"type"?: "totp", "mfaToken"?: string, "source"?: "SELF" | "APPLICATION"}`; NULL sends `type=totp&source=SELF` (the JS defaults, applied only when there is no argument at all).
 ///
-/// Result: the envelope's `data`: an array of authenticators `{id, createdAt, updatedAt, userId, enable, secret, authenticatorType, recoveryCode, …}`, every field the server sent.
+/// Result: the envelope's `data`: an array of authenticators `{id, createdAt, updatedAt, userId, enable, secret, authenticatorType, recoveryCode, ...}`, every field the server sent.
 ///
 /// Blocks the calling thread until the answer, the `timeout`, or an error.
 /// Thread-safe: many threads may call operations on one client at once.
@@ -158,7 +158,7 @@ pub unsafe extern "C" fn authing_mfa_associate_authenticator(
 ///
 /// `params_json`: none: NULL, `"null"` or `"{}"`; any key is `AUTHING_MFA_ERR_INVALID_ARGUMENT`.
 ///
-/// Result: the server's `{"code": 200, "message": "…"}` (the JS SDK returns a hard-coded message instead; this is a deliberate fix).
+/// Result: the server's `{"code": 200, "message": "..."}` (the JS SDK returns a hard-coded message instead; this is a deliberate fix).
 ///
 /// Blocks the calling thread until the answer, the `timeout`, or an error.
 /// Thread-safe: many threads may call operations on one client at once.
@@ -211,7 +211,7 @@ pub unsafe extern "C" fn authing_mfa_delete_authenticator(
 ///
 /// `params_json`: `{"authenticatorType"?: "totp", "totp": "123456", "source"?: string, "mfaToken"?: string}`; NULL sends `{"authenticator_type":"totp","source":"SELF"}`.
 ///
-/// Result: the server's `{"code": 200, "message": "…"}`. A wrong code is `AUTHING_MFA_ERR_HTTP_STATUS` with `httpStatus` 400 and `code` 400.
+/// Result: the server's `{"code": 200, "message": "..."}`. A wrong code is `AUTHING_MFA_ERR_HTTP_STATUS` with `httpStatus` 400 and `code` 400.
 ///
 /// Blocks the calling thread until the answer, the `timeout`, or an error.
 /// Thread-safe: many threads may call operations on one client at once.

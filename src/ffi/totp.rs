@@ -38,7 +38,7 @@ pub unsafe extern "C" fn authing_mfa_totp_generate(
     }
 }
 
-/// Parses an `otpauth://totp/<issuer>:<account>?secret=…` URI (Authing's
+/// Parses an `otpauth://totp/<issuer>:<account>?secret=...` URI (Authing's
 /// `qrcode_uri`) into JSON: `{"secret": "BASE32", "issuer": string|null,
 /// "account": string, "digits": 6, "period": 30, "algorithm": "SHA1"}`.
 /// Missing parameters take the RFC defaults.
