@@ -758,7 +758,7 @@ authing_mfa_status authing_mfa_associate_face_by_url(const authing_mfa_client *c
  *
  * `params_json`: `{"baseFace": path, "compareFace"?: path, "mfaToken"?: string}` (file paths, UTF-8).
  *
- * Result: `data`: the user. An unreadable file is `AUTHING_MFA_ERR_IO` (before anything is sent).
+ * Result: `data`: the user. An unreadable file, one that is not a regular file, or one larger than 16 MiB is `AUTHING_MFA_ERR_IO` (before anything is sent).
  *
  * Blocks the calling thread until the answer, the `timeout`, or an error.
  * Thread-safe: many threads may call operations on one client at once.

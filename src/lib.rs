@@ -20,3 +20,32 @@ pub use crate::core::options::{Lang, Options};
 pub use crate::core::secret::Secret;
 pub use crate::core::totp;
 pub use crate::core::transport::SDK_VERSION_HEADER;
+
+/// Entry points for the fuzz harness (`fuzz/`): the three places hostile
+/// bytes enter the library. Not part of the API; may change at any time.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::core::error::Error;
+
+    /// Options JSON as `authing_mfa_client_new` reads it (no network).
+    pub fn options(json: &str) -> Result<(), Error> {
+        crate::Client::from_json(Some(json)).map(drop)
+    }
+
+    /// A method name and its parameters, parsed and turned into a request
+    /// that is then refused before any connection (the client points at a
+    /// plain-http non-loopback address, which the transport never contacts).
+    pub fn call(method: &str, params: Option<&str>) -> Result<String, Error> {
+        thread_local! {
+            static CLIENT: crate::Client =
+                crate::Client::from_json(Some(r#"{"appHost":"http://192.0.2.1","token":"t"}"#)).expect("valid");
+        }
+        let client = CLIENT.with(|c| c.clone());
+        crate::core::runtime::block_on(client.call(method, params))?
+    }
+
+    /// An HTTP status and body, decoded as an answer.
+    pub fn envelope(status: u16, body: &[u8]) -> Result<String, Error> {
+        crate::core::transport::decode_for_fuzzing(status, body)
+    }
+}

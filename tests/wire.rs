@@ -237,6 +237,22 @@ fn face_by_files_uploads_then_associates_the_keys() {
     assert_eq!(e.kind(), ErrorKind::Io);
     assert!(e.message().contains("missing.png"));
     assert!(rec.take().is_empty());
+    // Devices and directories are refused instead of read forever.
+    for path in ["/dev/zero", "/tmp"] {
+        let params = serde_json::json!({ "baseFace": path }).to_string();
+        let e = block(c.call("associateFaceByLocalFile", Some(&params))).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io, "{path}");
+        assert!(e.message().contains("not a regular file"), "{}", e.message());
+    }
+    // Files beyond the cap are refused before upload.
+    let big = dir.join("big.png");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(authing_mfa::MAX_IMAGE_BYTES + 1).unwrap();
+    let params = serde_json::json!({ "baseFace": big }).to_string();
+    let e = block(c.call("associateFaceByLocalFile", Some(&params))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert!(e.message().contains("larger than"), "{}", e.message());
+    assert!(rec.take().is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

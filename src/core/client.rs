@@ -12,15 +12,16 @@ use crate::core::error::Error;
 use crate::core::options::Options;
 use crate::core::secret::Secret;
 use crate::core::transport::{Answer, Request, Transport};
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::sync::{Arc, RwLock};
 
 #[derive(Default)]
 struct State {
     token: Option<Secret>,
-    /// The user object as the caller gave it, byte for byte.
-    user: Option<Box<RawValue>>,
+    /// The user object as the caller gave it, byte for byte. Held as a
+    /// `Secret` because it carries the user's token: zeroed when replaced or
+    /// dropped, never printed.
+    user: Option<Secret>,
 }
 
 struct Inner {
@@ -120,10 +121,9 @@ impl Client {
             }
             Some(_) => return Err(Error::invalid_json("user: `token` must be a string")),
         };
-        let raw = RawValue::from_string(user_json.trim().to_owned())
-            .map_err(|_| Error::invalid_json("user: not valid JSON"))?;
+        drop(value);
         let mut state = self.write();
-        state.user = Some(raw);
+        state.user = Some(Secret::new(user_json.trim()));
         state.token = token;
         Ok(())
     }
@@ -131,7 +131,7 @@ impl Client {
     /// The JS SDK's `getCurrentUser` as stored locally: the user JSON given
     /// to `set_current_user_json`, or `None`.
     pub fn current_user_json(&self) -> Option<String> {
-        self.read().user.as_ref().map(|u| u.get().to_owned())
+        self.read().user.as_ref().map(|u| u.expose().to_owned())
     }
 
     /// The JS SDK's `logout` on the client side: forgets user and token.

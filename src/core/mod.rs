@@ -10,4 +10,4 @@ pub mod options;
 pub mod runtime;
 pub mod secret;
 pub mod totp;
-pub(crate) mod transport;
+pub mod transport;

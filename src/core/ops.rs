@@ -682,15 +682,43 @@ struct Image {
     mime: &'static str,
 }
 
+/// The largest image file uploaded for face association. Authing's own
+/// upload limit is lower; this bound exists so that a path such as
+/// `/dev/zero` or a huge file cannot exhaust memory.
+pub const MAX_IMAGE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads a local image for upload. The path is the caller's, not a secret, so
 /// the message names it (a missing file is the most common mistake).
 async fn read_image(path: &Path, key: &str) -> Result<Image, Error> {
-    let bytes = tokio::fs::read(path).await.map_err(|e| {
+    use tokio::io::AsyncReadExt;
+    let io_error = |e: std::io::Error| {
         Error::new(
             ErrorKind::Io,
             format!("cannot read {key} file {}: {e}", path.display()),
         )
-    })?;
+    };
+    let file = tokio::fs::File::open(path).await.map_err(io_error)?;
+    let meta = file.metadata().await.map_err(io_error)?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!("{key} {} is not a regular file", path.display()),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_IMAGE_BYTES) as usize);
+    file.take(MAX_IMAGE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_IMAGE_BYTES {
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!(
+                "{key} file {} is larger than {MAX_IMAGE_BYTES} bytes",
+                path.display()
+            ),
+        ));
+    }
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

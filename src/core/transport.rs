@@ -492,6 +492,14 @@ fn null_raw() -> Box<RawValue> {
     RawValue::from_string("null".to_owned()).expect("null is JSON")
 }
 
+/// Decodes a status and body as the transport would, returning the result
+/// `data` text. For the fuzz harness and tests only.
+#[doc(hidden)]
+pub fn decode_for_fuzzing(status: u16, body: &[u8]) -> Result<String, Error> {
+    let status = StatusCode::from_u16(status).map_err(|_| Error::invalid_argument("bad status"))?;
+    decode(status, None, body, &[]).map(|a| a.data.get().to_owned())
+}
+
 /// Turns a status and body into an answer or the one error shape.
 fn decode(
     status: StatusCode,

@@ -62,6 +62,15 @@ impl Recorder {
         rt: &tokio::runtime::Runtime,
         handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
     ) -> Recorder {
+        Recorder::start_with(rt, true, handler)
+    }
+
+    /// Like `start`, but keeps no copy of the requests (for load tests).
+    pub fn start_with(
+        rt: &tokio::runtime::Runtime,
+        record: bool,
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Recorder {
         let handler: Arc<Handler> = Arc::new(handler);
         let requests = Arc::new(Mutex::new(Vec::new()));
         let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
@@ -75,7 +84,7 @@ impl Recorder {
                 let handler = handler.clone();
                 let reqs = reqs.clone();
                 tokio::spawn(async move {
-                    let _ = serve(sock, handler, reqs).await;
+                    let _ = serve(sock, handler, reqs, record).await;
                 });
             }
         });
@@ -101,6 +110,7 @@ async fn serve(
     mut sock: TcpStream,
     handler: Arc<Handler>,
     reqs: Arc<Mutex<Vec<Recorded>>>,
+    record: bool,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     loop {
@@ -148,7 +158,9 @@ async fn serve(
             headers,
             body,
         };
-        reqs.lock().unwrap().push(rec.clone());
+        if record {
+            reqs.lock().unwrap().push(rec.clone());
+        }
         match handler(&rec) {
             Reply::Json(status, body) => {
                 write_full(
