@@ -32,7 +32,7 @@ fn sixty_four_threads_one_client_many_calls() {
         // Tokens are "tok-<thread>-<same digit repeated>": a torn value mixes digits.
         let whole = auth.strip_prefix("Bearer tok-").is_some_and(|rest| {
             let tail = rest.split('-').nth(1).unwrap_or("");
-            !tail.is_empty() && tail.chars().all(|c| Some(c) == tail.chars().next())
+            !tail.is_empty() && tail.chars().all(|c| tail.starts_with(c))
         });
         if !whole {
             t.fetch_add(1, Ordering::Relaxed);

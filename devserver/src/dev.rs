@@ -1,0 +1,281 @@
+//! Control endpoints for tests, all under the reserved prefix `/__dev/`:
+//! fixtures (users, login), the outbox of "sent" codes, the clock, reset.
+//! Authing has no such paths, so they cannot collide with the real API.
+
+use crate::messages::Msg;
+use crate::reply::{ApiResult, JsonObject, RawBody, Reply};
+use crate::state::{AppState, Uploads};
+use crate::store::{self, Db, TotpRec, UserRec, DEFAULT_PHOTO};
+use crate::token::{self, Kind};
+use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// Clock shifts are bounded (±100 years) so arithmetic on times never overflows.
+const MAX_OFFSET: i64 = 100 * 366 * 86_400;
+/// Longest accepted username, email, phone or nickname: keeps the otpauth
+/// URI small enough for a QR code.
+const MAX_FIELD: usize = 256;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/__dev/users", post(create_user))
+        .route("/__dev/users/{id}", delete(delete_user))
+        .route("/__dev/users/{id}/mfa/{factor}", post(set_factor))
+        .route("/__dev/login", post(login))
+        .route("/__dev/outbox", get(outbox))
+        .route("/__dev/clock", get(get_clock).post(shift_clock))
+        .route("/__dev/reset", post(reset))
+        .route("/__dev/uploads/{*key}", get(get_upload))
+}
+
+fn bounded(body: &JsonObject, key: &str) -> Result<Option<String>, Reply> {
+    match body.opt_str(key)? {
+        Some(s) if s.chars().count() > MAX_FIELD => Err(Reply::invalid(key)),
+        v => Ok(v),
+    }
+}
+
+/// `POST /__dev/users {"username"?, "email"?, "phone"?, "password", …}`.
+async fn create_user(State(app): State<AppState>, body: JsonObject) -> ApiResult {
+    let username = bounded(&body, "username")?;
+    let email = bounded(&body, "email")?;
+    let phone = bounded(&body, "phone")?;
+    let nickname = bounded(&body, "nickname")?;
+    let country = bounded(&body, "phoneCountryCode")?;
+    let password = body.req_str("password")?;
+    if username.is_none() && email.is_none() && phone.is_none() {
+        return Err(Reply::invalid("username/email/phone"));
+    }
+    app.change(|db| {
+        let taken = username.as_deref().is_some_and(|n| db.username_taken(n, None))
+            || email.as_deref().is_some_and(|e| db.email_taken(e, None))
+            || phone.as_deref().is_some_and(|p| db.phone_taken(p, None));
+        if taken {
+            return Err(Msg::UserExists.into());
+        }
+        let now = db.now();
+        let salt = store::random_hex(16);
+        let user = UserRec {
+            id: store::new_id(),
+            email_verified: false,
+            phone_verified: phone.is_some(),
+            phone_country_code: country.or_else(|| phone.as_ref().map(|_| "+86".to_owned())),
+            nickname,
+            photo: DEFAULT_PHOTO.to_owned(),
+            password_hash: store::hash_password(&salt, &password),
+            password_salt: salt,
+            created_at: now,
+            updated_at: now,
+            logins_count: 0,
+            last_login: None,
+            last_ip: None,
+            totp: None,
+            pending_totp: None,
+            last_totp_step: None,
+            face: None,
+            app_sms_mfa: false,
+            app_email_mfa: false,
+            username,
+            email,
+            phone,
+        };
+        let json = app.user_json(&user, None);
+        db.users.push(user);
+        Ok(Reply::ok(Msg::UserCreated, json))
+    })
+}
+
+/// `DELETE /__dev/users/{id}`: tokens already issued to the user then fail
+/// with 2207 (unknown user).
+async fn delete_user(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    app.change(|db| {
+        let i = db.user_index(&id).ok_or(Reply::bare(Msg::UserNotFound))?;
+        db.users.remove(i);
+        Ok(Reply::bare(Msg::UserDeleted))
+    })
+}
+
+fn mfa_status(u: &UserRec) -> Value {
+    json!({
+        "totpMfaEnabled": u.totp.is_some(),
+        "faceMfaEnabled": u.face.is_some(),
+        "applicationMfa": u.application_mfa(),
+    })
+}
+
+/// `POST /__dev/users/{id}/mfa/{factor}`: switch a factor on or off without
+/// going through its flow.
+/// - `sms`, `email`: `{"enabled"?: bool}` (default true) sets the
+///   application MFA policy;
+/// - `totp`: `{"secret"?: base32, "enabled"?: bool}` binds an enabled TOTP
+///   authenticator at once (a random secret when none is given), or unbinds;
+/// - `face`: `{"enabled": false}` unbinds the face.
+async fn set_factor(
+    State(app): State<AppState>,
+    Path((id, factor)): Path<(String, String)>,
+    body: JsonObject,
+) -> ApiResult {
+    let enabled = body.opt_bool("enabled")?.unwrap_or(true);
+    let secret = body.opt_str("secret")?;
+    if let Some(s) = &secret {
+        authing_mfa::totp::decode_secret(s).map_err(|_| Reply::invalid("secret"))?;
+    }
+    app.change(|db| {
+        let now = db.now();
+        let i = db.user_index(&id).ok_or(Reply::bare(Msg::UserNotFound))?;
+        let u = &mut db.users[i];
+        let mut extra = json!({});
+        match factor.as_str() {
+            "sms" => u.app_sms_mfa = enabled,
+            "email" => u.app_email_mfa = enabled,
+            "totp" if enabled => {
+                let secret = secret.clone().unwrap_or_else(store::new_totp_secret);
+                let recovery_code = store::new_recovery_code();
+                extra = json!({
+                    "secret": secret,
+                    "recoveryCode": recovery_code,
+                    "qrcodeUri": authing_mfa::totp::authing_uri(&app.pool_name, &u.account_name(), &secret),
+                });
+                u.totp = Some(TotpRec {
+                    id: store::new_id(),
+                    secret,
+                    recovery_code,
+                    source: "SELF".to_owned(),
+                    created_at: now,
+                    updated_at: now,
+                });
+                u.pending_totp = None;
+                u.last_totp_step = None;
+            }
+            "totp" => {
+                u.totp = None;
+                u.pending_totp = None;
+                u.last_totp_step = None;
+            }
+            "face" if !enabled => u.face = None,
+            "face" => return Err(Reply::invalid("enabled")),
+            _ => return Err(Msg::NotFound.into()),
+        }
+        u.updated_at = now;
+        let mut data = mfa_status(u);
+        if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
+            d.extend(e.clone());
+        }
+        Ok(Reply::ok(Msg::Ok, data))
+    })
+}
+
+/// `POST /__dev/login {"account", "password"}`: stands in for Authing's
+/// password login. A user with any MFA factor gets code 1635 and an
+/// mfaToken; others get the user with a user token.
+async fn login(
+    State(app): State<AppState>,
+    crate::reply::ClientIp(ip): crate::reply::ClientIp,
+    body: JsonObject,
+) -> ApiResult {
+    let account = body.req_str("account")?;
+    let password = body.req_str("password")?;
+    app.change(|db| {
+        let i = db
+            .find_account(&account)
+            .filter(|&i| db.users[i].password_matches(&password))
+            .ok_or(Reply::bare(Msg::WrongPassword))?;
+        let u = &db.users[i];
+        if u.mfa_enabled() {
+            let (mfa_token, _) = token::issue(&db.key(), &u.id, Kind::Mfa, db.now());
+            let data = json!({
+                "mfaToken": mfa_token,
+                "nickname": u.nickname,
+                "email": u.email,
+                "phone": u.phone,
+                "phoneCountryCode": u.phone_country_code,
+                "username": u.username,
+                "avatar": u.photo,
+                "totpMfaEnabled": u.totp.is_some(),
+                "faceMfaEnabled": u.face.is_some(),
+                "applicationMfa": u.application_mfa(),
+            });
+            return Ok(Reply::ok(Msg::MfaRequired, data));
+        }
+        Ok(Reply::ok(Msg::LoginOk, app.login(db, i, &ip)))
+    })
+}
+
+/// `GET /__dev/outbox?to=…`: the codes "sent", oldest first, newest last.
+async fn outbox(State(app): State<AppState>, Query(q): Query<HashMap<String, String>>) -> ApiResult {
+    app.read(|db| {
+        let to = q.get("to").filter(|t| !t.is_empty());
+        let list: Vec<Value> = db
+            .outbox
+            .iter()
+            .filter(|m| {
+                to.is_none_or(|t| {
+                    if m.channel == "email" {
+                        m.to.eq_ignore_ascii_case(t)
+                    } else {
+                        m.to == *t
+                    }
+                })
+            })
+            .map(store::OutboxMsg::to_json)
+            .collect();
+        Ok(Reply::ok(Msg::Ok, Value::Array(list)))
+    })
+}
+
+fn clock_json(db: &Db) -> Value {
+    json!({"now": db.now(), "offsetSeconds": db.clock_offset_seconds})
+}
+
+/// `GET /__dev/clock`.
+async fn get_clock(State(app): State<AppState>) -> ApiResult {
+    app.read(|db| Ok(Reply::ok(Msg::Ok, clock_json(db))))
+}
+
+/// `POST /__dev/clock {"advanceSeconds": N}`: shifts the clock used for TOTP,
+/// token expiry and code expiry. Shifts add up; N may be negative.
+async fn shift_clock(State(app): State<AppState>, body: JsonObject) -> ApiResult {
+    let n = body
+        .opt_i64("advanceSeconds")?
+        .ok_or_else(|| Reply::invalid("advanceSeconds"))?;
+    app.change(|db| {
+        let offset = db.clock_offset_seconds.saturating_add(n);
+        if offset.abs() > MAX_OFFSET {
+            return Err(Reply::invalid("advanceSeconds"));
+        }
+        db.clock_offset_seconds = offset;
+        Ok(Reply::ok(Msg::Ok, clock_json(db)))
+    })
+}
+
+/// `POST /__dev/reset`: no users, no outbox, no uploads, clock offset 0, and
+/// a new signing key, so every token issued before is refused (2207).
+async fn reset(State(app): State<AppState>) -> ApiResult {
+    app.change(|db| {
+        *db = Db::fresh();
+        *app.uploads() = Uploads::default();
+        Ok(Reply::bare(Msg::StateReset))
+    })
+}
+
+/// `GET /__dev/uploads/{key}`: the bytes of an upload, at the `url` the
+/// upload answered.
+async fn get_upload(State(app): State<AppState>, Path(key): Path<String>) -> Response {
+    let uploads = app.uploads();
+    let Some(bytes) = uploads.get(&key) else {
+        return Reply::bare(Msg::NotFound).into_response();
+    };
+    let mime = match key.rsplit_once('.').map(|(_, e)| e) {
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    };
+    let mut resp = ([(CONTENT_TYPE, mime)], bytes.to_vec()).into_response();
+    resp.extensions_mut().insert(RawBody);
+    resp
+}

@@ -1,0 +1,241 @@
+//! The envelope, the request log, and the extractors that never answer
+//! anything but an envelope.
+//!
+//! Handlers return a [`Reply`] that does not know the request's language; the
+//! [`envelope`] middleware reads `x-authing-lang`, renders the message, and
+//! writes the one log line per request. Doing both in one place means a
+//! handler cannot forget either, and the log can carry the Authing code
+//! without ever touching a body.
+
+use crate::messages::{Lang, Msg};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{Map, Value};
+use std::net::SocketAddr;
+
+/// What a handler answers, before the message is put into words.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub msg: Msg,
+    /// Fills `{field}` in the message.
+    pub field: Option<String>,
+    /// `None` leaves the `data` key out of the envelope.
+    pub data: Option<Box<Value>>,
+    /// Keys beside `code`/`message`/`data` (the rotated `recoveryCode`).
+    pub extra: Vec<(&'static str, Value)>,
+}
+
+impl Reply {
+    /// An envelope with `data`.
+    pub fn ok(msg: Msg, data: Value) -> Reply {
+        Reply {
+            msg,
+            field: None,
+            data: Some(Box::new(data)),
+            extra: Vec::new(),
+        }
+    }
+
+    /// An envelope with only `code` and `message`.
+    pub fn bare(msg: Msg) -> Reply {
+        Reply {
+            msg,
+            field: None,
+            data: None,
+            extra: Vec::new(),
+        }
+    }
+
+    /// `code` 2000 naming the argument at fault.
+    pub fn invalid(field: &str) -> Reply {
+        Reply {
+            field: Some(field.to_owned()),
+            ..Reply::bare(Msg::InvalidArgument)
+        }
+    }
+
+    /// Adds a top-level key beside `data`.
+    pub fn with_extra(mut self, key: &'static str, value: Value) -> Reply {
+        self.extra.push((key, value));
+        self
+    }
+
+    /// The JSON envelope in `lang`.
+    pub fn render(&self, lang: Lang) -> Value {
+        let mut m = Map::new();
+        m.insert("code".into(), self.msg.code().into());
+        m.insert(
+            "message".into(),
+            self.msg.text(lang, self.field.as_deref()).into(),
+        );
+        if let Some(d) = &self.data {
+            m.insert("data".into(), (**d).clone());
+        }
+        for (k, v) in &self.extra {
+            m.insert((*k).into(), v.clone());
+        }
+        Value::Object(m)
+    }
+}
+
+impl From<Msg> for Reply {
+    fn from(msg: Msg) -> Reply {
+        Reply::bare(msg)
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.msg.http_status()).unwrap_or(StatusCode::OK);
+        let mut resp = status.into_response();
+        resp.extensions_mut().insert(self);
+        resp
+    }
+}
+
+/// What handlers return; both arms are envelopes.
+pub type ApiResult = Result<Reply, Reply>;
+
+/// Marks a response whose body is not an envelope (a stored upload), so the
+/// middleware leaves it alone.
+#[derive(Clone, Copy, Debug)]
+pub struct RawBody;
+
+/// Renders [`Reply`]s, turns axum's own plain-text errors (404, 405, 413…)
+/// into envelopes, and logs `METHOD PATH STATUS CODE` to stderr. The path is
+/// logged without its query and nothing from headers or bodies is logged, so
+/// tokens, codes and secrets never reach the log.
+pub async fn envelope(State(log): State<bool>, req: Request, next: Next) -> Response {
+    let lang = Lang::from_header(req.headers().get("x-authing-lang").and_then(|v| v.to_str().ok()));
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let mut resp = next.run(req).await;
+    let status = resp.status();
+    let reply = match resp.extensions_mut().remove::<Reply>() {
+        Some(r) => Some(r),
+        None if resp.extensions().get::<RawBody>().is_some() => None,
+        None if status.is_client_error() || status.is_server_error() => {
+            Some(Reply::bare(match status.as_u16() {
+                404 => Msg::NotFound,
+                405 => Msg::MethodNotAllowed,
+                413 => Msg::BodyTooLarge,
+                s if s >= 500 => Msg::Internal,
+                _ => Msg::BadRequest,
+            }))
+        }
+        None => None,
+    };
+    let code = reply
+        .as_ref()
+        .map_or_else(|| "-".to_owned(), |r| r.msg.code().to_string());
+    if let Some(r) = reply {
+        let status = StatusCode::from_u16(r.msg.http_status()).unwrap_or(status);
+        resp = (status, Json(r.render(lang))).into_response();
+    }
+    if log {
+        eprintln!("{method} {path} {} {code}", resp.status().as_u16());
+    }
+    resp
+}
+
+/// The request body as a JSON object. An empty body is `{}` (so a missing
+/// argument is reported by name rather than as bad JSON); anything else that
+/// is not an object is code 2000. No `Content-Type` is required.
+pub struct JsonObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = Reply;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Reply> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Reply::bare(Msg::BodyTooLarge)
+            } else {
+                Reply::bare(Msg::InvalidJson)
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(JsonObject(Map::new()));
+        }
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(m)) => Ok(JsonObject(m)),
+            _ => Err(Reply::bare(Msg::InvalidJson)),
+        }
+    }
+}
+
+impl JsonObject {
+    /// A string argument; absent, `null` and `""` are all "not given", since
+    /// SDKs differ in which of them they send for an unset option.
+    pub fn opt_str(&self, key: &str) -> Result<Option<String>, Reply> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(Reply::invalid(key)),
+        }
+    }
+
+    /// A required, non-empty string argument.
+    pub fn req_str(&self, key: &str) -> Result<String, Reply> {
+        self.opt_str(key)?.ok_or_else(|| Reply::invalid(key))
+    }
+
+    /// A boolean argument.
+    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, Reply> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(Reply::invalid(key)),
+        }
+    }
+
+    /// An integer argument.
+    pub fn opt_i64(&self, key: &str) -> Result<Option<i64>, Reply> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_i64().map(Some).ok_or_else(|| Reply::invalid(key)),
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header. No header, another
+/// scheme, or an empty token all mean "not logged in" (2020); what the token
+/// says is judged later, against the state.
+pub fn bearer(headers: &HeaderMap) -> Result<&str, Reply> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(Reply::bare(Msg::NotLoggedIn))?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or(Reply::bare(Msg::NotLoggedIn))?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(Reply::bare(Msg::NotLoggedIn));
+    }
+    Ok(token)
+}
+
+/// The peer's IP, for `lastIP`. Falls back to 127.0.0.1 when the router runs
+/// without connection info (in-process use through `tower::ServiceExt`).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "127.0.0.1".to_owned(), |c| c.0.ip().to_string()),
+        ))
+    }
+}

@@ -1,0 +1,176 @@
+//! The shared application state: the persisted [`Db`], the uploads (memory
+//! only), and the settings every handler needs.
+
+use crate::messages::Msg;
+use crate::reply::Reply;
+use crate::store::{self, iso8601, Db, UserRec};
+use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// Largest accepted upload: 10 MiB.
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+/// Uploads are kept in memory up to this many bytes in all; the oldest are
+/// dropped first. They are not written to `--state`: photos are large, and a
+/// bound face is remembered by the digest of its bytes instead.
+pub const UPLOADS_CAP: usize = 128 * 1024 * 1024;
+/// Where uploaded files are served, under the base URL.
+pub const UPLOADS_PATH: &str = "/__dev/uploads/";
+
+/// Uploaded files by key, oldest first for eviction.
+#[derive(Default)]
+pub struct Uploads {
+    files: HashMap<String, Vec<u8>>,
+    order: VecDeque<String>,
+    total: usize,
+}
+
+impl Uploads {
+    pub fn insert(&mut self, key: String, bytes: Vec<u8>) {
+        self.total += bytes.len();
+        self.order.push_back(key.clone());
+        if let Some(old) = self.files.insert(key, bytes) {
+            self.total -= old.len();
+        }
+        while self.total > UPLOADS_CAP {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(b) = self.files.remove(&oldest) {
+                self.total -= b.len();
+            }
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&[u8]> {
+        self.files.get(key).map(Vec::as_slice)
+    }
+}
+
+pub struct Inner {
+    pub db: Mutex<Db>,
+    pub uploads: Mutex<Uploads>,
+    pub state_file: Option<PathBuf>,
+    pub pool_name: String,
+    pub user_pool_id: String,
+    pub base_url: String,
+}
+
+/// Cheap to clone; one per server.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub(crate) fn new(
+        db: Db,
+        state_file: Option<PathBuf>,
+        pool_name: String,
+        user_pool_id: String,
+        base_url: String,
+    ) -> AppState {
+        AppState(Arc::new(Inner {
+            db: Mutex::new(db),
+            uploads: Mutex::new(Uploads::default()),
+            state_file,
+            pool_name,
+            user_pool_id,
+            base_url,
+        }))
+    }
+
+    /// A handler that panicked while holding the lock must not take the
+    /// whole server down with it: the state is still usable.
+    fn lock_db(&self) -> MutexGuard<'_, Db> {
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn uploads(&self) -> MutexGuard<'_, Uploads> {
+        self.uploads.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs a read-only step under the lock.
+    pub fn read<R>(&self, f: impl FnOnce(&Db) -> Result<R, Reply>) -> Result<R, Reply> {
+        f(&self.lock_db())
+    }
+
+    /// Runs a changing step under the lock and, when it succeeds and
+    /// `--state` is set, writes the state before answering, so an answered
+    /// change is on disk. A failed step changes nothing by construction
+    /// (handlers check before they mutate) and is not written.
+    pub fn change<R>(&self, f: impl FnOnce(&mut Db) -> Result<R, Reply>) -> Result<R, Reply> {
+        let mut db = self.lock_db();
+        let out = f(&mut db)?;
+        self.persist(&db)?;
+        Ok(out)
+    }
+
+    pub(crate) fn persist(&self, db: &Db) -> Result<(), Reply> {
+        if let Some(path) = &self.state_file {
+            if let Err(e) = store::save(path, db) {
+                eprintln!("authing-mfa-devserver: cannot write the state file: {e}");
+                return Err(Reply::bare(Msg::Internal));
+            }
+        }
+        Ok(())
+    }
+
+    /// The user as Authing's API returns it, with `token`/`tokenExpiredAt`
+    /// when one was just issued. `lastIp` beside `lastIP` and `isRoot` are
+    /// there on purpose: the SDK's typings lack them, and clients must pass
+    /// unknown fields through.
+    pub fn user_json(&self, u: &UserRec, token: Option<(&str, i64)>) -> Value {
+        json!({
+            "id": u.id,
+            "arn": format!("arn:cn:authing:{}:user:{}", self.user_pool_id, u.id),
+            "userPoolId": self.user_pool_id,
+            "status": "Activated",
+            "username": u.username,
+            "email": u.email,
+            "emailVerified": u.email_verified,
+            "phone": u.phone,
+            "phoneVerified": u.phone_verified,
+            "phoneCountryCode": u.phone_country_code,
+            "nickname": u.nickname,
+            "photo": u.photo,
+            "token": token.map(|t| t.0),
+            "tokenExpiredAt": token.map(|t| iso8601(t.1)),
+            "loginsCount": u.logins_count,
+            "lastLogin": u.last_login.map(iso8601),
+            "lastIP": u.last_ip,
+            "lastIp": u.last_ip,
+            "signedUp": iso8601(u.created_at),
+            "blocked": false,
+            "isRoot": false,
+            "createdAt": iso8601(u.created_at),
+            "updatedAt": iso8601(u.updated_at),
+        })
+    }
+
+    /// Ends a login: counts it, stamps it, and answers the user with a fresh
+    /// user token.
+    pub fn login(&self, db: &mut Db, i: usize, ip: &str) -> Value {
+        let now = db.now();
+        let (token, exp) = crate::token::issue(&db.key(), &db.users[i].id, crate::token::Kind::User, now);
+        let u = &mut db.users[i];
+        u.logins_count += 1;
+        u.last_login = Some(now);
+        u.last_ip = Some(ip.to_owned());
+        u.updated_at = now;
+        self.user_json(u, Some((&token, exp)))
+    }
+
+    /// An upload key, also accepted as the full URL the upload answered.
+    pub fn upload_key<'a>(&self, s: &'a str) -> &'a str {
+        s.strip_prefix(self.base_url.as_str())
+            .and_then(|rest| rest.strip_prefix(UPLOADS_PATH))
+            .unwrap_or(s)
+    }
+}

@@ -1,0 +1,539 @@
+//! The server's state (users, authenticators, outbox, signing key, clock
+//! offset), its file format, and the small pure helpers around it.
+//!
+//! The whole state is one value behind one mutex: a dev server's traffic is
+//! tiny, and one lock makes every request atomic, so tests never see a half
+//! applied change. With `--state` it is written after each change, atomically.
+
+use crate::messages::Msg;
+use crate::reply::Reply;
+use crate::token::{self, Kind};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Version of the state file format.
+pub const STATE_VERSION: u32 = 1;
+/// How long a sent SMS/email code stays good, as Authing's.
+pub const CODE_TTL: i64 = 300;
+/// The outbox keeps this many messages, dropping the oldest.
+pub const OUTBOX_CAP: usize = 1000;
+/// The `photo` of a new user, as Authing's default avatar (never fetched).
+pub const DEFAULT_PHOTO: &str = "https://files.authing.co/authing-console/default-user-avatar.png";
+
+/// Which token an endpoint accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenUse {
+    /// A user token or an mfaToken ("mfaToken if given, else user").
+    Any,
+    /// Only a user token.
+    User,
+    /// Only an mfaToken.
+    Mfa,
+}
+
+/// A TOTP authenticator, pending or enabled.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TotpRec {
+    pub id: String,
+    pub secret: String,
+    pub recovery_code: String,
+    pub source: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A bound face. Uploaded photos are kept as a digest of their bytes (the
+/// bytes themselves are not persisted); external URLs as the string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum FaceRec {
+    Upload { sha256: String },
+    External { url: String },
+}
+
+/// A user. Passwords are salted SHA-256: this is a test fixture, never a
+/// store of real passwords.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRec {
+    pub id: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub phone: Option<String>,
+    pub phone_verified: bool,
+    pub phone_country_code: Option<String>,
+    pub nickname: Option<String>,
+    pub photo: String,
+    pub password_salt: String,
+    pub password_hash: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub logins_count: u64,
+    pub last_login: Option<i64>,
+    pub last_ip: Option<String>,
+    pub totp: Option<TotpRec>,
+    pub pending_totp: Option<TotpRec>,
+    /// The step of the last TOTP code accepted at verify: a code of this step
+    /// or an older one is a replay.
+    pub last_totp_step: Option<u64>,
+    pub face: Option<FaceRec>,
+    pub app_sms_mfa: bool,
+    pub app_email_mfa: bool,
+}
+
+impl UserRec {
+    /// Whether a login must stop at code 1635.
+    pub fn mfa_enabled(&self) -> bool {
+        self.totp.is_some() || self.face.is_some() || self.app_sms_mfa || self.app_email_mfa
+    }
+
+    pub fn password_matches(&self, password: &str) -> bool {
+        ct_eq(
+            hash_password(&self.password_salt, password).as_bytes(),
+            self.password_hash.as_bytes(),
+        )
+    }
+
+    /// The account name in the otpauth URI: email, else phone, else
+    /// username, else id (what Authing shows in authenticator apps).
+    pub fn account_name(&self) -> String {
+        self.email
+            .clone()
+            .or_else(|| self.phone.clone())
+            .or_else(|| self.username.clone())
+            .unwrap_or_else(|| self.id.clone())
+    }
+
+    /// `applicationMfa` of a 1635 answer, in Authing's shape.
+    pub fn application_mfa(&self) -> Value {
+        let mut v = Vec::new();
+        if self.app_sms_mfa {
+            v.push(json!({"mfaPolicy": "SMS", "status": 1, "sort": 0}));
+        }
+        if self.app_email_mfa {
+            v.push(json!({"mfaPolicy": "EMAIL", "status": 1, "sort": 1}));
+        }
+        Value::Array(v)
+    }
+}
+
+/// A code "sent" by SMS or email.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxMsg {
+    /// `sms` or `email`.
+    pub channel: String,
+    pub to: String,
+    pub code: String,
+    pub phone_country_code: Option<String>,
+    pub scene: Option<String>,
+    pub sent_at: i64,
+    pub used: bool,
+}
+
+impl OutboxMsg {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "channel": self.channel,
+            "to": self.to,
+            "code": self.code,
+            "phoneCountryCode": self.phone_country_code,
+            "scene": self.scene,
+            "sentAt": iso8601(self.sent_at),
+            "used": self.used,
+        })
+    }
+}
+
+/// Everything the server remembers (uploads aside), as written to `--state`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Db {
+    pub version: u32,
+    /// Base64 of the HS256 key; persisted so tokens survive a restart.
+    pub signing_key: String,
+    pub clock_offset_seconds: i64,
+    pub users: Vec<UserRec>,
+    pub outbox: Vec<OutboxMsg>,
+}
+
+impl Db {
+    /// An empty state with a fresh random signing key.
+    pub fn fresh() -> Db {
+        let mut key = [0u8; 32];
+        rand::fill(&mut key);
+        Db {
+            version: STATE_VERSION,
+            signing_key: B64.encode(key),
+            clock_offset_seconds: 0,
+            users: Vec::new(),
+            outbox: Vec::new(),
+        }
+    }
+
+    pub fn key(&self) -> Vec<u8> {
+        B64.decode(&self.signing_key).unwrap_or_default()
+    }
+
+    /// The server's clock: the system clock shifted by `/__dev/clock`.
+    pub fn now(&self) -> i64 {
+        authing_mfa::totp::now_unix().saturating_add(self.clock_offset_seconds)
+    }
+
+    pub fn user_index(&self, id: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.id == id)
+    }
+
+    /// Judges a bearer token: forged, malformed, wrong kind or unknown user
+    /// is 2207; a valid one past its `exp` is 2206.
+    pub fn authenticate(&self, token: &str, accept: TokenUse, now: i64) -> Result<usize, Reply> {
+        let invalid = || Reply::bare(Msg::TokenInvalid);
+        let claims = token::decode(&self.key(), token).ok_or_else(invalid)?;
+        let kind_ok = match accept {
+            TokenUse::Any => true,
+            TokenUse::User => claims.kind == Kind::User,
+            TokenUse::Mfa => claims.kind == Kind::Mfa,
+        };
+        if !kind_ok {
+            return Err(invalid());
+        }
+        let i = self.user_index(&claims.sub).ok_or_else(invalid)?;
+        if now >= claims.exp {
+            return Err(Reply::bare(Msg::LoginExpired));
+        }
+        Ok(i)
+    }
+
+    /// Finds a user by username, email (any case) or phone.
+    pub fn find_account(&self, account: &str) -> Option<usize> {
+        self.users.iter().position(|u| {
+            u.username.as_deref() == Some(account)
+                || u.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(account))
+                || u.phone.as_deref() == Some(account)
+        })
+    }
+
+    /// Whether a user other than `except` has this phone.
+    pub fn phone_taken(&self, phone: &str, except: Option<usize>) -> bool {
+        self.users
+            .iter()
+            .enumerate()
+            .any(|(i, u)| Some(i) != except && u.phone.as_deref() == Some(phone))
+    }
+
+    /// Whether a user other than `except` has this email (any case).
+    pub fn email_taken(&self, email: &str, except: Option<usize>) -> bool {
+        self.users.iter().enumerate().any(|(i, u)| {
+            Some(i) != except && u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))
+        })
+    }
+
+    /// Whether a user other than `except` has this username.
+    pub fn username_taken(&self, username: &str, except: Option<usize>) -> bool {
+        self.users
+            .iter()
+            .enumerate()
+            .any(|(i, u)| Some(i) != except && u.username.as_deref() == Some(username))
+    }
+
+    /// Puts a fresh 6-digit code into the outbox and returns it.
+    pub fn send_code(
+        &mut self,
+        channel: &str,
+        to: String,
+        phone_country_code: Option<String>,
+        scene: Option<String>,
+    ) -> String {
+        let code = format!("{:06}", rand::random_range(0..1_000_000u32));
+        let sent_at = self.now();
+        self.outbox.push(OutboxMsg {
+            channel: channel.to_owned(),
+            to,
+            code: code.clone(),
+            phone_country_code,
+            scene,
+            sent_at,
+            used: false,
+        });
+        if self.outbox.len() > OUTBOX_CAP {
+            let excess = self.outbox.len() - OUTBOX_CAP;
+            self.outbox.drain(..excess);
+        }
+        code
+    }
+
+    /// Accepts `code` only if it is the latest one sent to `to` on `channel`,
+    /// unused and younger than [`CODE_TTL`]; marks it used. Older codes stop
+    /// working as soon as a newer one is sent, as with Authing.
+    pub fn consume_code(&mut self, channel: &str, to: &str, code: &str, now: i64) -> bool {
+        let latest = self.outbox.iter_mut().rev().find(|m| {
+            m.channel == channel
+                && if channel == "email" {
+                    m.to.eq_ignore_ascii_case(to)
+                } else {
+                    m.to == to
+                }
+        });
+        match latest {
+            Some(m)
+                if !m.used && now - m.sent_at <= CODE_TTL && ct_eq(m.code.as_bytes(), code.as_bytes()) =>
+            {
+                m.used = true;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Loads `path`, or starts fresh when it does not exist. A file that exists
+/// but cannot be read is an error: silently starting over would lose data.
+pub fn load(path: &Path) -> io::Result<Db> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Db::fresh()),
+        Err(e) => return Err(e),
+    };
+    let db: Db = serde_json::from_slice(&bytes).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("the state file is not valid: {e}"),
+        )
+    })?;
+    if db.version != STATE_VERSION {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the state file has version {}, this server reads {STATE_VERSION}",
+                db.version
+            ),
+        ));
+    }
+    if db.key().len() < 32 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the state file's signing key is invalid",
+        ));
+    }
+    Ok(db)
+}
+
+/// Writes `db` to `path` so that a crash leaves either the old file or the
+/// new one, never a torn one: a temp file in the same directory (same file
+/// system, so the rename is atomic), fsync, rename, fsync the directory. The
+/// file holds secrets and a signing key, so it is created owner-only.
+pub fn save(path: &Path, db: &Db) -> io::Result<()> {
+    let json = serde_json::to_vec_pretty(db).map_err(io::Error::other)?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the state path names no file"))?;
+    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let result = (|| {
+        let mut f = opts.open(&tmp)?;
+        f.write_all(&json)?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return result;
+    }
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// `n` random bytes as lowercase hex.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    rand::fill(&mut bytes[..]);
+    hex(&bytes)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An id shaped like Authing's (24 hex digits, a MongoDB ObjectId).
+pub fn new_id() -> String {
+    random_hex(12)
+}
+
+/// A TOTP secret as Authing issues them: 80 random bits, 16 base32 characters.
+pub fn new_totp_secret() -> String {
+    let mut bytes = [0u8; 10];
+    rand::fill(&mut bytes);
+    base32(&bytes)
+}
+
+/// A recovery code in Authing's format: six groups of four lowercase hex
+/// digits joined by `-` (96 random bits).
+pub fn new_recovery_code() -> String {
+    let h = random_hex(12);
+    h.as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// RFC 4648 base32, upper case, no padding.
+pub fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
+    let (mut buf, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        buf = (buf << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(ALPHABET[((buf >> bits) & 31) as usize] as char);
+        }
+        buf &= (1 << bits) - 1;
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((buf << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(Sha256::digest(bytes).as_slice())
+}
+
+pub fn hash_password(salt: &str, password: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(salt.as_bytes());
+    h.update([0u8]);
+    h.update(password.as_bytes());
+    hex(h.finalize().as_slice())
+}
+
+/// Constant-time equality, for codes and password hashes.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Unix seconds as ISO 8601 UTC with milliseconds, as Authing writes dates
+/// (`2023-11-14T22:13:20.000Z`). Hand-written to avoid a date crate for one
+/// function.
+pub fn iso8601(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_known_dates() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20.000Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00.000Z");
+        assert_eq!(iso8601(4_107_542_399), "2100-02-28T23:59:59.000Z");
+        assert_eq!(iso8601(-1), "1969-12-31T23:59:59.000Z");
+    }
+
+    #[test]
+    fn base32_matches_rfc4648_vectors() {
+        assert_eq!(base32(b""), "");
+        assert_eq!(base32(b"f"), "MY");
+        assert_eq!(base32(b"fo"), "MZXQ");
+        assert_eq!(base32(b"foo"), "MZXW6");
+        assert_eq!(base32(b"foob"), "MZXW6YQ");
+        assert_eq!(base32(b"fooba"), "MZXW6YTB");
+        assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
+    }
+
+    #[test]
+    fn secrets_are_80_bits_in_16_base32_chars() {
+        let s = new_totp_secret();
+        assert_eq!(s.len(), 16);
+        assert_eq!(authing_mfa::totp::decode_secret(&s).unwrap().len(), 10);
+        assert_ne!(s, new_totp_secret());
+    }
+
+    #[test]
+    fn recovery_codes_have_authings_shape() {
+        let c = new_recovery_code();
+        let groups: Vec<&str> = c.split('-').collect();
+        assert_eq!(groups.len(), 6, "{c}");
+        for g in groups {
+            assert_eq!(g.len(), 4);
+            assert!(
+                g.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+                "{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn save_is_atomic_and_leaves_no_temp_file() {
+        let dir = std::env::temp_dir().join(format!("devserver-store-{}", random_hex(6)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.json");
+        let mut db = Db::fresh();
+        save(&path, &db).unwrap();
+        db.clock_offset_seconds = 42;
+        save(&path, &db).unwrap();
+        let back = load(&path).unwrap();
+        assert_eq!(back.clock_offset_seconds, 42);
+        assert_eq!(back.signing_key, db.signing_key);
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("state.json")]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "state file readable by others: {mode:o}");
+        }
+        std::fs::write(&path, b"{ torn").unwrap();
+        assert_eq!(load(&path).unwrap_err().kind(), io::ErrorKind::InvalidData);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
