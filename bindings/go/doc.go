@@ -1,0 +1,78 @@
+// Package authingmfa is the Go binding of authing-mfa, a native
+// implementation of the MFA (multi-factor authentication) module of
+// Authing's JavaScript SDK (authing-js-sdk 4.23.55). It calls the C library
+// libauthing_mfa through cgo; every operation sends the same HTTP requests
+// as the JavaScript SDK's `mfa` client.
+//
+// # Use
+//
+//	client, err := authingmfa.NewClient(authingmfa.Options{
+//		UserPoolID: "…", AppID: "…", AppHost: "https://example.authing.cn",
+//	})
+//	if err != nil { … }
+//	defer client.Close()
+//	user, err := client.VerifyTotpMfa(ctx, authingmfa.VerifyTotpParams{
+//		Totp: code, MfaToken: mfaToken,
+//	})
+//	if authingmfa.IsAPI(err, authingmfa.CodeWrongTotp) { … }
+//
+// Parameter structs carry the JavaScript SDK's argument names as JSON tags
+// and omit empty fields, so a field left empty is not sent at all (as a key
+// missing from the JavaScript argument object). A nil params pointer, where
+// the method takes one, means "no argument": the JavaScript defaults apply
+// (for example type=totp&source=SELF when listing authenticators).
+//
+// # Concurrency
+//
+// A *Client is safe for concurrent use by many goroutines, token changes
+// included: the C library synchronizes internally. [Client.Close] may be
+// called at any time, even while calls are running: it makes new calls fail
+// at once, and the native client is freed when the last running call
+// returns, so Close never blocks and never frees memory still in use.
+//
+// # Contexts and timeouts
+//
+// Every operation takes a [context.Context]. A context that is already done
+// fails the call before anything is sent. A context that ends during the
+// call makes the method return at once with an *[Error] whose Status is
+// StatusTimeout (deadline) or StatusCancelled, and which unwraps to
+// ctx.Err(), so errors.Is(err, context.DeadlineExceeded) holds.
+//
+// The C calls used here are blocking and bounded by the client's own
+// timeout (Options.Timeout, default 30 s), not by the context: when the
+// context ends first, the native call keeps running on a background
+// goroutine until its answer or that timeout, and its result is then
+// discarded (its memory is freed). In particular a request already sent may
+// still take effect on the server (a recovery code may be consumed) even
+// though the method returned the context's error. Set Options.Timeout to
+// bound that background work; real cancellation will come with the library's
+// asynchronous API.
+//
+// # Errors
+//
+// Every failure is an *[Error]; use errors.As or the helpers [IsAPI] and
+// [IsStatus]. Error() shows the status, the server's code and
+// message and the HTTP status, never Data (which can hold an mfaToken). No
+// secret (token, mfaToken, TOTP code or secret, recovery code) appears in
+// error messages, nor in the String/GoString output of this package's types.
+//
+// # Building
+//
+// By default the package compiles against the repository's header
+// (../../include) and links the shared library in ../../target/debug (run
+// `cargo build -p authing-mfa` first), with an rpath to that directory.
+// To use another copy of the library:
+//
+//   - CGO_CFLAGS / CGO_LDFLAGS: flags from the environment come before the
+//     package's own, so `CGO_CFLAGS=-I/opt/authing-mfa/include
+//     CGO_LDFLAGS="-L/opt/authing-mfa/lib -Wl,-rpath,/opt/authing-mfa/lib"`
+//     takes precedence over the defaults.
+//   - -tags authingmfa_custom drops the default flags entirely, so only
+//     CGO_CFLAGS / CGO_LDFLAGS decide. Static linking, for example:
+//     CGO_LDFLAGS="/path/libauthing_mfa.a -lpthread -ldl -lm".
+//   - -tags authingmfa_pkgconfig takes the flags from `pkg-config
+//     authing_mfa` (once the project installs an authing_mfa.pc).
+//
+// The process must not fork() without exec() after the first call, as the
+// library runs its own I/O threads.
+package authingmfa

@@ -1,0 +1,3 @@
+module github.com/authing-mfa/authing-mfa/bindings/go
+
+go 1.26

@@ -1,0 +1,364 @@
+package authingmfa
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// Values of Options.Lang: the language of the server's messages.
+const (
+	LangZhCN = "zh-CN" // the default
+	LangEnUS = "en-US"
+)
+
+// Values of the Source fields.
+const (
+	SourceSelf        = "SELF"
+	SourceApplication = "APPLICATION"
+)
+
+// AuthenticatorTypeTotp is the only authenticator type Authing binds here.
+const AuthenticatorTypeTotp = "totp"
+
+// Fields tagged `authingmfa:"secret"` are shown as [redacted] by the
+// String and GoString methods of this package's types, so that printing a
+// value (%v, %+v, %#v) never leaks a token, code or TOTP secret.
+
+// Options configure a Client. The zero value talks to Authing's public host
+// https://core.authing.cn with the defaults; empty fields mean "not given".
+type Options struct {
+	UserPoolID  string // sent as x-authing-userpool-id
+	AppID       string // sent as x-authing-app-id
+	TenantID    string // sent as x-authing-app-tenant-id
+	AppHost     string // base URL, e.g. https://example.authing.cn; wins over Host
+	Host        string // base URL when AppHost is empty
+	Lang        string // LangZhCN (default) or LangEnUS
+	RequestFrom string // x-authing-request-from, default "sdk"
+	// Timeout bounds each whole request (default 30 s, at most 24 h). It is
+	// rounded up to whole milliseconds.
+	Timeout time.Duration
+	// Token is the initial user token, as SetToken.
+	Token string `authingmfa:"secret"`
+	// AllowInsecureHTTP allows plain http:// to a host that is not loopback.
+	AllowInsecureHTTP bool
+	// CACertPEM: extra PEM certificates to trust besides the system's roots.
+	CACertPEM string
+	// MaxResponseBytes: larger answers fail with StatusDecode (default 4 MiB).
+	MaxResponseBytes int
+}
+
+func (o Options) String() string   { return redactedString(o) }
+func (o Options) GoString() string { return redactedString(o) }
+
+// optionsJSON is the C library's options_json.
+type optionsJSON struct {
+	UserPoolID        string `json:"userPoolId,omitempty"`
+	AppID             string `json:"appId,omitempty"`
+	TenantID          string `json:"tenantId,omitempty"`
+	AppHost           string `json:"appHost,omitempty"`
+	Host              string `json:"host,omitempty"`
+	Lang              string `json:"lang,omitempty"`
+	Timeout           int64  `json:"timeout,omitempty"`
+	RequestFrom       string `json:"requestFrom,omitempty"`
+	Token             string `json:"token,omitempty"`
+	AllowInsecureHTTP bool   `json:"allowInsecureHttp,omitempty"`
+	CACertPEM         string `json:"caCertPem,omitempty"`
+	MaxResponseBytes  int    `json:"maxResponseBytes,omitempty"`
+}
+
+// ---- parameters --------------------------------------------------------
+
+// GetMfaAuthenticatorsParams: JS getMfaAuthenticators({type, mfaToken?, source?}).
+type GetMfaAuthenticatorsParams struct {
+	Type     string `json:"type,omitempty"` // AuthenticatorTypeTotp
+	MfaToken string `json:"mfaToken,omitempty" authingmfa:"secret"`
+	Source   string `json:"source,omitempty"` // SourceSelf or SourceApplication
+}
+
+// AssociateParams: JS assosicateMfaAuthenticator({authenticatorType, mfaToken?, source?}).
+type AssociateParams struct {
+	AuthenticatorType string `json:"authenticatorType,omitempty"`
+	MfaToken          string `json:"mfaToken,omitempty" authingmfa:"secret"`
+	Source            string `json:"source,omitempty"`
+}
+
+// ConfirmParams: JS confirmAssosicateMfaAuthenticator({authenticatorType, totp, source?, mfaToken?}).
+type ConfirmParams struct {
+	AuthenticatorType string `json:"authenticatorType,omitempty"`
+	Totp              string `json:"totp,omitempty" authingmfa:"secret"`
+	Source            string `json:"source,omitempty"`
+	MfaToken          string `json:"mfaToken,omitempty" authingmfa:"secret"`
+}
+
+// VerifyTotpParams: JS verifyTotpMfa({totp, mfaToken}); both required.
+type VerifyTotpParams struct {
+	Totp     string `json:"totp,omitempty" authingmfa:"secret"`
+	MfaToken string `json:"mfaToken,omitempty" authingmfa:"secret"`
+}
+
+// VerifyRecoveryCodeParams: JS verifyTotpRecoveryCode({recoveryCode, mfaToken}); both required.
+type VerifyRecoveryCodeParams struct {
+	RecoveryCode string `json:"recoveryCode,omitempty" authingmfa:"secret"`
+	MfaToken     string `json:"mfaToken,omitempty" authingmfa:"secret"`
+}
+
+// VerifyAppSmsParams: JS verifyAppSmsMfa({phone, code, mfaToken, phoneCountryCode?}).
+type VerifyAppSmsParams struct {
+	Phone            string `json:"phone,omitempty"`
+	Code             string `json:"code,omitempty" authingmfa:"secret"`
+	MfaToken         string `json:"mfaToken,omitempty" authingmfa:"secret"`
+	PhoneCountryCode string `json:"phoneCountryCode,omitempty"`
+}
+
+// VerifyAppEmailParams: JS verifyAppEmailMfa({email, code, mfaToken}).
+type VerifyAppEmailParams struct {
+	Email    string `json:"email,omitempty"`
+	Code     string `json:"code,omitempty" authingmfa:"secret"`
+	MfaToken string `json:"mfaToken,omitempty" authingmfa:"secret"`
+}
+
+// PhoneOrEmailBindableParams: JS phoneOrEmailBindable({phone?, email?, mfaToken}).
+type PhoneOrEmailBindableParams struct {
+	Phone    string `json:"phone,omitempty"`
+	Email    string `json:"email,omitempty"`
+	MfaToken string `json:"mfaToken,omitempty" authingmfa:"secret"`
+}
+
+// AssociateFaceByURLParams: JS associateFaceByUrl({baseFace, compareFace, mfaToken?}): two image URLs.
+type AssociateFaceByURLParams struct {
+	BaseFace    string `json:"baseFace,omitempty"`
+	CompareFace string `json:"compareFace,omitempty"`
+	MfaToken    string `json:"mfaToken,omitempty" authingmfa:"secret"`
+}
+
+// AssociateFaceByFilesParams: JS associateFaceByLocalFile: local image file
+// paths. Without CompareFace the base image is used for both.
+type AssociateFaceByFilesParams struct {
+	BaseFace    string `json:"baseFace,omitempty"`
+	CompareFace string `json:"compareFace,omitempty"`
+	MfaToken    string `json:"mfaToken,omitempty" authingmfa:"secret"`
+}
+
+// VerifyFaceParams: JS verifyFaceMfa(photo, mfaToken): an uploaded key or URL.
+type VerifyFaceParams struct {
+	Photo    string `json:"photo,omitempty"`
+	MfaToken string `json:"mfaToken,omitempty" authingmfa:"secret"`
+}
+
+func (p GetMfaAuthenticatorsParams) String() string { return redactedString(p) }
+func (p AssociateParams) String() string            { return redactedString(p) }
+func (p ConfirmParams) String() string              { return redactedString(p) }
+func (p VerifyTotpParams) String() string           { return redactedString(p) }
+func (p VerifyRecoveryCodeParams) String() string   { return redactedString(p) }
+func (p VerifyAppSmsParams) String() string         { return redactedString(p) }
+func (p VerifyAppEmailParams) String() string       { return redactedString(p) }
+func (p PhoneOrEmailBindableParams) String() string { return redactedString(p) }
+func (p AssociateFaceByURLParams) String() string   { return redactedString(p) }
+func (p AssociateFaceByFilesParams) String() string { return redactedString(p) }
+func (p VerifyFaceParams) String() string           { return redactedString(p) }
+
+func (p GetMfaAuthenticatorsParams) GoString() string { return redactedString(p) }
+func (p AssociateParams) GoString() string            { return redactedString(p) }
+func (p ConfirmParams) GoString() string              { return redactedString(p) }
+func (p VerifyTotpParams) GoString() string           { return redactedString(p) }
+func (p VerifyRecoveryCodeParams) GoString() string   { return redactedString(p) }
+func (p VerifyAppSmsParams) GoString() string         { return redactedString(p) }
+func (p VerifyAppEmailParams) GoString() string       { return redactedString(p) }
+func (p PhoneOrEmailBindableParams) GoString() string { return redactedString(p) }
+func (p AssociateFaceByURLParams) GoString() string   { return redactedString(p) }
+func (p AssociateFaceByFilesParams) GoString() string { return redactedString(p) }
+func (p VerifyFaceParams) GoString() string           { return redactedString(p) }
+
+// ---- results -----------------------------------------------------------
+//
+// Each result keeps the whole JSON object the server sent in Raw, so fields
+// these structs do not name (Authing adds some often) stay reachable:
+// json.Unmarshal(user.Raw, &yourStruct).
+
+// User is an Authing user, as the verify and face methods return it.
+type User struct {
+	ID               string `json:"id,omitempty"`
+	Arn              string `json:"arn,omitempty"`
+	UserPoolID       string `json:"userPoolId,omitempty"`
+	Status           string `json:"status,omitempty"`
+	Username         string `json:"username,omitempty"`
+	Email            string `json:"email,omitempty"`
+	EmailVerified    bool   `json:"emailVerified,omitempty"`
+	Phone            string `json:"phone,omitempty"`
+	PhoneVerified    bool   `json:"phoneVerified,omitempty"`
+	PhoneCountryCode string `json:"phoneCountryCode,omitempty"`
+	Nickname         string `json:"nickname,omitempty"`
+	Photo            string `json:"photo,omitempty"`
+	// Token is the user token a successful second factor issues.
+	Token          string `json:"token,omitempty" authingmfa:"secret"`
+	TokenExpiredAt string `json:"tokenExpiredAt,omitempty"`
+	LoginsCount    int    `json:"loginsCount,omitempty"`
+	LastLogin      string `json:"lastLogin,omitempty"`
+	LastIP         string `json:"lastIP,omitempty"`
+	SignedUp       string `json:"signedUp,omitempty"`
+	Blocked        bool   `json:"blocked,omitempty"`
+	CreatedAt      string `json:"createdAt,omitempty"`
+	UpdatedAt      string `json:"updatedAt,omitempty"`
+
+	// Raw is the whole object as received, unknown fields included.
+	Raw json.RawMessage `json:"-"`
+}
+
+// Authenticator is one entry of GetMfaAuthenticators.
+type Authenticator struct {
+	ID                string `json:"id,omitempty"`
+	CreatedAt         string `json:"createdAt,omitempty"`
+	UpdatedAt         string `json:"updatedAt,omitempty"`
+	UserID            string `json:"userId,omitempty"`
+	Enable            bool   `json:"enable,omitempty"`
+	Secret            string `json:"secret,omitempty" authingmfa:"secret"`
+	AuthenticatorType string `json:"authenticatorType,omitempty"`
+	RecoveryCode      string `json:"recoveryCode,omitempty" authingmfa:"secret"`
+	Source            string `json:"source,omitempty"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// Association is the answer of AssociateMfaAuthenticator: the new TOTP
+// secret, to show to the user (QR code) and confirm with a first code.
+type Association struct {
+	AuthenticatorType string `json:"authenticator_type,omitempty"`
+	Secret            string `json:"secret,omitempty" authingmfa:"secret"`
+	// QrcodeURI is the otpauth:// URI (it contains the secret).
+	QrcodeURI string `json:"qrcode_uri,omitempty" authingmfa:"secret"`
+	// QrcodeDataURL is a data:image/png;base64 QR code of QrcodeURI.
+	QrcodeDataURL string `json:"qrcode_data_url,omitempty" authingmfa:"secret"`
+	RecoveryCode  string `json:"recovery_code,omitempty" authingmfa:"secret"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// ServerStatus is the server's own {code, message} for delete and confirm
+// (the JS SDK returns a hard-coded message instead).
+type ServerStatus struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// RecoveryResult is the answer of VerifyTotpRecoveryCode: the logged-in
+// user and the NEW recovery code (the used one is dead; show or store the
+// new one, the JS SDK drops it). RecoveryCode is "" if the server sent none.
+type RecoveryResult struct {
+	User         *User  `json:"user"`
+	RecoveryCode string `json:"recoveryCode" authingmfa:"secret"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// TotpURI is an otpauth://totp URI parsed by TotpParseURI.
+type TotpURI struct {
+	Secret    string `json:"secret" authingmfa:"secret"`
+	Issuer    string `json:"issuer"` // "" when the URI names none
+	Account   string `json:"account"`
+	Digits    int    `json:"digits"`
+	Period    int    `json:"period"`
+	Algorithm string `json:"algorithm"`
+}
+
+// UnmarshalJSON keeps the whole object in Raw.
+func (u *User) UnmarshalJSON(b []byte) error {
+	type plain User // no methods: no recursion
+	return unmarshalKeepRaw(b, (*plain)(u), &u.Raw)
+}
+
+// UnmarshalJSON keeps the whole object in Raw.
+func (a *Authenticator) UnmarshalJSON(b []byte) error {
+	type plain Authenticator
+	return unmarshalKeepRaw(b, (*plain)(a), &a.Raw)
+}
+
+// UnmarshalJSON keeps the whole object in Raw.
+func (a *Association) UnmarshalJSON(b []byte) error {
+	type plain Association
+	return unmarshalKeepRaw(b, (*plain)(a), &a.Raw)
+}
+
+// UnmarshalJSON keeps the whole object in Raw.
+func (s *ServerStatus) UnmarshalJSON(b []byte) error {
+	type plain ServerStatus
+	return unmarshalKeepRaw(b, (*plain)(s), &s.Raw)
+}
+
+// UnmarshalJSON keeps the whole object in Raw.
+func (r *RecoveryResult) UnmarshalJSON(b []byte) error {
+	type plain RecoveryResult
+	return unmarshalKeepRaw(b, (*plain)(r), &r.Raw)
+}
+
+func unmarshalKeepRaw(b []byte, dst any, raw *json.RawMessage) error {
+	if err := json.Unmarshal(b, dst); err != nil {
+		return err
+	}
+	// b belongs to the decoder: copy it.
+	*raw = bytes.Clone(b)
+	return nil
+}
+
+func (u User) String() string             { return redactedString(u) }
+func (a Authenticator) String() string    { return redactedString(a) }
+func (a Association) String() string      { return redactedString(a) }
+func (s ServerStatus) String() string     { return redactedString(s) }
+func (r RecoveryResult) String() string   { return redactedString(r) }
+func (t TotpURI) String() string          { return redactedString(t) }
+func (u User) GoString() string           { return redactedString(u) }
+func (a Authenticator) GoString() string  { return redactedString(a) }
+func (a Association) GoString() string    { return redactedString(a) }
+func (s ServerStatus) GoString() string   { return redactedString(s) }
+func (r RecoveryResult) GoString() string { return redactedString(r) }
+func (t TotpURI) GoString() string        { return redactedString(t) }
+
+var rawMessageType = reflect.TypeFor[json.RawMessage]()
+
+// redactedString prints a struct like %+v would, but secrets (fields tagged
+// `authingmfa:"secret"`) as [redacted] and Raw as its size only (it holds
+// the same secrets).
+func redactedString(v any) string {
+	rv := reflect.ValueOf(v)
+	rt := rv.Type()
+	var b strings.Builder
+	b.WriteString(rt.Name())
+	b.WriteByte('{')
+	first := true
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(f.Name)
+		b.WriteByte(':')
+		fv := rv.Field(i)
+		switch {
+		case f.Tag.Get("authingmfa") == "secret":
+			if fv.IsZero() {
+				b.WriteString(`""`)
+			} else {
+				b.WriteString("[redacted]")
+			}
+		case f.Type == rawMessageType:
+			fmt.Fprintf(&b, "[%d bytes]", fv.Len())
+		case f.Type.Kind() == reflect.String:
+			fmt.Fprintf(&b, "%q", fv.String())
+		default:
+			// Nested values of this package (a *User) print through their
+			// own String method, hence redacted too.
+			fmt.Fprintf(&b, "%v", fv.Interface())
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
