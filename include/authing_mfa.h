@@ -476,7 +476,7 @@ authing_mfa_status authing_mfa_delete_authenticator(const authing_mfa_client *cl
  * Sends `POST /api/v2/mfa/totp/associate/confirm` with `{"authenticator_type", "totp", "source"}`.
  * Token: `mfaToken` when given, else the user token. (The JS SDK drops the mfaToken here, so binding during the MFA stage fails there; sending it is a deliberate fix.)
  *
- * `params_json`: `{"authenticatorType"?: "totp", "totp": "123456", "source"?: string, "mfaToken"?: string}`; NULL sends `{"authenticator_type":"totp","source":"SELF"}`.
+ * `params_json`: `{"authenticatorType"?: "totp", "totp": "123456", "source"?: string, "mfaToken"?: string}`. `totp` is required: NULL, or an object without it, is `AUTHING_MFA_ERR_INVALID_ARGUMENT` before any request (the JS SDK would send a confirm that cannot succeed).
  *
  * Result: the server's `{"code": 200, "message": "..."}`. A wrong code is `AUTHING_MFA_ERR_HTTP_STATUS` with `httpStatus` 400 and `code` 400.
  *

@@ -559,17 +559,17 @@ impl Client {
             }
             O::DeleteMfaAuthenticator => self.delete_mfa_authenticator().await?.to_json(),
             O::ConfirmAssociateMfaAuthenticator => {
-                let p = args
-                    .map(|mut a| -> Result<_, Error> {
-                        Ok(ConfirmAssociateMfaAuthenticatorParams {
-                            authenticator_type: a.opt_str("authenticatorType")?,
-                            totp: a.opt_secret("totp")?,
-                            source: a.opt_str("source")?,
-                            mfa_token: a.opt_secret("mfaToken")?,
-                        })
-                    })
-                    .transpose()?;
-                self.confirm_associate_mfa_authenticator(p).await?.to_json()
+                // `totp` is required even though the JS SDK would send a
+                // confirm without one: such a confirm can never succeed, so
+                // it is refused before any request (like a missing mfaToken).
+                let mut a = required(args)?;
+                let p = ConfirmAssociateMfaAuthenticatorParams {
+                    authenticator_type: a.opt_str("authenticatorType")?,
+                    totp: Some(a.req_secret("totp")?),
+                    source: a.opt_str("source")?,
+                    mfa_token: a.opt_secret("mfaToken")?,
+                };
+                self.confirm_associate_mfa_authenticator(Some(p)).await?.to_json()
             }
             O::VerifyTotpMfa => {
                 let mut a = required(args)?;

@@ -1,0 +1,1813 @@
+/*
+ * abi_test.c: the C ABI test suite of libauthing_mfa.
+ *
+ * Uses only the public header (include/authing_mfa.h) and calls every
+ * function it declares: the argument contract (NULL, UTF-8, JSON, unknown
+ * keys), the error JSON, the token state, the TOTP helpers, every operation
+ * against the dev server (success and failure paths), a refused connection
+ * and a refused plain-http URL, the async API (callbacks, cancel, free), the
+ * log callback, and finally authing_mfa_shutdown. run-tests.sh fails if a
+ * function of the header is not named in this file.
+ *
+ * Usage: abi_test [DEV_SERVER_URL]   (else $AUTHING_MFA_DEVSERVER_URL)
+ * Prints one line per check group and ends with "N passed, M failed"; exits
+ * non-zero when any check failed. Every string the library returns is freed
+ * with authing_mfa_string_free and every client with authing_mfa_client_free,
+ * so that valgrind can prove the absence of leaks on the caller's side.
+ *
+ * The dev server's /__dev/ endpoints (create a user, password login, clock,
+ * outbox) are not part of the library; they are reached with devhttp.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "authing_mfa.h"
+#include "check.h"
+#include "devhttp.h"
+
+/* ---- fixtures --------------------------------------------------------------- */
+
+static const char *g_base;          /* the dev server, http://127.0.0.1:PORT */
+static char g_closed_url[64];       /* a loopback port nobody listens on */
+static char g_tmpdir[64];
+static char g_face_a[128], g_face_b[128], g_face_other[128], g_face_missing[128];
+static char g_sentinel;             /* a non-NULL value out-pointers start with */
+#define SENTINEL (&g_sentinel)
+
+static const char RFC_SECRET[] = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; /* ASCII "1234567890" x2 */
+static const char BAD_UTF8[] = "\xff\xfe";
+
+typedef authing_mfa_status (*op_fn)(const authing_mfa_client *, const char *, char **, char **);
+
+/* A port on 127.0.0.1 that refuses connections: bind an ephemeral port
+ * without listening on it, note it, release it. */
+static int closed_port(void)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int port = 0, fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0
+        && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0) close(fd);
+    return port;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int write_file(const char *path, const char *bytes, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    int ok = f != NULL && fwrite(bytes, 1, n, f) == n;
+    if (f != NULL && fclose(f) != 0) ok = 0;
+    return ok;
+}
+
+static void make_fixture_files(void)
+{
+    /* The dev server has no face recognition: two uploads "match" when their
+     * bytes are identical. A few bytes that start like a JPEG are enough. */
+    static const char jpeg[] = "\xff\xd8\xff\xe0" "authing-mfa c test face\n";
+    static const char other[] = "\xff\xd8\xff\xe0" "someone else entirely\n";
+    strcpy(g_tmpdir, "/tmp/authing-mfa-c-test-XXXXXX");
+    if (mkdtemp(g_tmpdir) == NULL) {
+        perror("mkdtemp");
+        exit(2);
+    }
+    snprintf(g_face_a, sizeof g_face_a, "%s/face-a.jpg", g_tmpdir);
+    snprintf(g_face_b, sizeof g_face_b, "%s/face-b.jpg", g_tmpdir);
+    snprintf(g_face_other, sizeof g_face_other, "%s/other.jpg", g_tmpdir);
+    snprintf(g_face_missing, sizeof g_face_missing, "%s/no-such-file.jpg", g_tmpdir);
+    if (!write_file(g_face_a, jpeg, sizeof jpeg - 1) || !write_file(g_face_b, jpeg, sizeof jpeg - 1)
+        || !write_file(g_face_other, other, sizeof other - 1)) {
+        perror("writing the face fixtures");
+        exit(2);
+    }
+}
+
+static void remove_fixture_files(void)
+{
+    remove(g_face_a);
+    remove(g_face_b);
+    remove(g_face_other);
+    rmdir(g_tmpdir);
+}
+
+/* ---- running library calls ------------------------------------------------ */
+
+/* The out-pointer contract after a call: on success a result and no error
+ * JSON; on failure no result and an error JSON that names the status. */
+static void check_outcome(authing_mfa_status st, authing_mfa_status want, char *out, char *err,
+                          const char *file, int line, const char *what)
+{
+    check_status_at(st, want, (err == SENTINEL) ? NULL : err, file, line, what);
+    if (st == AUTHING_MFA_OK) {
+        check_at(out != NULL && out != SENTINEL, file, line, "result set on success", NULL);
+        check_at(err == NULL, file, line, "error JSON NULL on success", NULL);
+    } else {
+        char want_status[96];
+        snprintf(want_status, sizeof want_status, "\"status\":\"%s\"", authing_mfa_status_name(st));
+        check_at(out == NULL, file, line, "result NULL on failure", NULL);
+        check_at(err != NULL && err != SENTINEL && strstr(err, want_status) != NULL, file, line,
+                 "error JSON names the status", NULL);
+    }
+}
+
+/* Runs an operation with both out-pointers. When success is expected, returns
+ * the result (free it); when a failure is expected, returns NULL (an
+ * unexpected result is freed here, so a failing check never leaks). Hands
+ * over the error JSON in *err_out, or frees it when err_out is NULL. */
+static char *run_op_at(const char *what, op_fn fn, const authing_mfa_client *c, const char *params,
+                       authing_mfa_status want, char **err_out, const char *file, int line)
+{
+    char *out = SENTINEL, *err = SENTINEL;
+    authing_mfa_status st = fn(c, params, &out, &err);
+    check_outcome(st, want, out, err, file, line, what);
+    if (out == SENTINEL) out = NULL;
+    if (err == SENTINEL) err = NULL;
+    if (want != AUTHING_MFA_OK) {
+        authing_mfa_string_free(out);
+        out = NULL;
+    }
+    if (err_out != NULL)
+        *err_out = err;
+    else
+        authing_mfa_string_free(err);
+    return out;
+}
+
+#define RUN_OP(fn, c, params, want, err_out) run_op_at(#fn, (fn), (c), (params), (want), (err_out), __FILE__, __LINE__)
+
+static char *run_call_at(const authing_mfa_client *c, const char *method, const char *params,
+                         authing_mfa_status want, char **err_out, const char *file, int line)
+{
+    char *out = SENTINEL, *err = SENTINEL;
+    authing_mfa_status st = authing_mfa_call(c, method, params, &out, &err);
+    check_outcome(st, want, out, err, file, line, "authing_mfa_call");
+    if (out == SENTINEL) out = NULL;
+    if (err == SENTINEL) err = NULL;
+    if (want != AUTHING_MFA_OK) {
+        authing_mfa_string_free(out);
+        out = NULL;
+    }
+    if (err_out != NULL)
+        *err_out = err;
+    else
+        authing_mfa_string_free(err);
+    return out;
+}
+
+#define RUN_CALL(c, method, params, want, err_out) run_call_at((c), (method), (params), (want), (err_out), __FILE__, __LINE__)
+
+static authing_mfa_client *new_client(const char *options_json)
+{
+    authing_mfa_client *c = NULL;
+    char *err = NULL;
+    authing_mfa_status st = authing_mfa_client_new(options_json, &c, &err);
+    CHECK_STATUS(st, AUTHING_MFA_OK, err);
+    authing_mfa_string_free(err);
+    if (c == NULL) {
+        fprintf(stderr, "cannot create a client with %s; giving up\n", options_json ? options_json : "NULL");
+        exit(2);
+    }
+    return c;
+}
+
+/* A client for `url` with English server messages (the default, zh-CN, is
+ * checked separately). */
+static authing_mfa_client *client_for(const char *url)
+{
+    char opts[256];
+    snprintf(opts, sizeof opts, "{\"appHost\":\"%s\",\"lang\":\"en-US\",\"timeout\":20000}", url);
+    return new_client(opts);
+}
+
+static int totp_at(const char *secret, long long t, char code[16])
+{
+    char *out = NULL, *err = NULL;
+    authing_mfa_status st = authing_mfa_totp_generate(secret, (int64_t)t, &out, &err);
+    int ok = CHECK_STATUS(st, AUTHING_MFA_OK, err) && out != NULL && strlen(out) == 6;
+    if (ok) strcpy(code, out);
+    authing_mfa_string_free(out);
+    authing_mfa_string_free(err);
+    return ok;
+}
+
+/* ---- the dev server's control endpoints (not the library) ----------------- */
+
+static char g_dev[65536];
+
+/* Calls a /__dev/ (or public, token-less) endpoint; the answer is in g_dev.
+ * Returns the envelope's code, or -1. */
+static long long dev(const char *method, const char *path, const char *body)
+{
+    long long code = -1;
+    int http = devhttp_request(g_base, method, path, body, g_dev, sizeof g_dev);
+    if (http < 0 || !json_int(g_dev, "code", &code)) {
+        fprintf(stderr, "  dev server call %s %s failed (HTTP %d)\n", method, path, http);
+        return -1;
+    }
+    return code;
+}
+
+struct user {
+    char id[64], username[64], email[96], phone[24];
+};
+
+static const char PASSWORD[] = "c-test-Passw0rd";
+
+/* A new user with a username, email and phone unique to this process. */
+static int dev_create_user(struct user *u)
+{
+    static unsigned counter;
+    char body[512];
+    unsigned long n = (unsigned long)(time(NULL) % 100000) * 100000UL
+                      + (unsigned long)(getpid() % 1000) * 100UL + (counter++ % 100);
+    snprintf(u->username, sizeof u->username, "c-abi-%lu", n);
+    snprintf(u->email, sizeof u->email, "c-abi-%lu@example.com", n);
+    snprintf(u->phone, sizeof u->phone, "1%010lu", n);
+    snprintf(body, sizeof body, "{\"username\":\"%s\",\"email\":\"%s\",\"phone\":\"%s\",\"password\":\"%s\"}",
+             u->username, u->email, u->phone, PASSWORD);
+    return CHECK(dev("POST", "/__dev/users", body) == 200) && CHECK(json_str(g_dev, "id", u->id, sizeof u->id));
+}
+
+/* Password login; returns the envelope code and copies data.token (200) or
+ * data.mfaToken (1635) into `tok`. */
+static long long dev_login(const struct user *u, char *tok, size_t tok_size)
+{
+    char body[256];
+    long long code;
+    snprintf(body, sizeof body, "{\"account\":\"%s\",\"password\":\"%s\"}", u->username, PASSWORD);
+    code = dev("POST", "/__dev/login", body);
+    tok[0] = '\0';
+    if (code == 200) json_str(g_dev, "token", tok, tok_size);
+    if (code == 1635) json_str(g_dev, "mfaToken", tok, tok_size);
+    return code;
+}
+
+/* The server's clock (it can be shifted, so TOTP codes are made for it). */
+static long long dev_now(void)
+{
+    long long now = -1;
+    if (dev("GET", "/__dev/clock", NULL) != 200 || !json_int(g_dev, "now", &now)) return -1;
+    return now;
+}
+
+static int dev_enable_factor(const struct user *u, const char *factor, const char *body)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/__dev/users/%s/mfa/%s", u->id, factor);
+    return dev("POST", path, body ? body : "{}") == 200;
+}
+
+/* A 6-digit code that is NOT valid for `secret` within a step of `now`. */
+static void wrong_code(const char *secret, long long now, char wrong[16])
+{
+    char around[3][16] = {"", "", ""};
+    int k;
+    for (k = 0; k < 3; k++) totp_at(secret, now + (k - 1) * 30, around[k]);
+    strcpy(wrong, "135791"); /* distinctive: must not be found in messages by chance */
+    while (strcmp(wrong, around[0]) == 0 || strcmp(wrong, around[1]) == 0 || strcmp(wrong, around[2]) == 0)
+        wrong[0]++;
+}
+
+/* The newest code the dev server "sent" to `to` (its outbox is oldest first). */
+static int dev_last_code(const char *to, char code[16])
+{
+    char path[200], *p, *last = NULL;
+    const char *s;
+    size_t n = 0;
+    strcpy(path, "/__dev/outbox?to=");
+    for (s = to; *s && strlen(path) + 4 < sizeof path; s++) {
+        if (*s == '@')
+            strcat(path, "%40");
+        else {
+            size_t l = strlen(path);
+            path[l] = *s;
+            path[l + 1] = '\0';
+        }
+    }
+    if (dev("GET", path, NULL) != 200) return 0;
+    /* message codes are strings ("code":"123456"); the envelope's is a number */
+    for (p = g_dev; (p = strstr(p, "\"code\":\"")) != NULL; p++) last = p;
+    if (last == NULL) return 0;
+    for (last += 8; *last && *last != '"' && n < 15; last++) code[n++] = *last;
+    code[n] = '\0';
+    return n == 6;
+}
+
+/* ---- 1. version and status names ------------------------------------------ */
+
+static void test_version_and_status_names(void)
+{
+    static const struct {
+        authing_mfa_status value;
+        const char *name;
+    } statuses[] = {
+        {AUTHING_MFA_OK, "AUTHING_MFA_OK"},
+        {AUTHING_MFA_ERR_NULL_ARGUMENT, "AUTHING_MFA_ERR_NULL_ARGUMENT"},
+        {AUTHING_MFA_ERR_INVALID_UTF8, "AUTHING_MFA_ERR_INVALID_UTF8"},
+        {AUTHING_MFA_ERR_INVALID_JSON, "AUTHING_MFA_ERR_INVALID_JSON"},
+        {AUTHING_MFA_ERR_INVALID_ARGUMENT, "AUTHING_MFA_ERR_INVALID_ARGUMENT"},
+        {AUTHING_MFA_ERR_API, "AUTHING_MFA_ERR_API"},
+        {AUTHING_MFA_ERR_HTTP_STATUS, "AUTHING_MFA_ERR_HTTP_STATUS"},
+        {AUTHING_MFA_ERR_NETWORK, "AUTHING_MFA_ERR_NETWORK"},
+        {AUTHING_MFA_ERR_TIMEOUT, "AUTHING_MFA_ERR_TIMEOUT"},
+        {AUTHING_MFA_ERR_DECODE, "AUTHING_MFA_ERR_DECODE"},
+        {AUTHING_MFA_ERR_IO, "AUTHING_MFA_ERR_IO"},
+        {AUTHING_MFA_ERR_CANCELLED, "AUTHING_MFA_ERR_CANCELLED"},
+        {AUTHING_MFA_ERR_SHUTDOWN, "AUTHING_MFA_ERR_SHUTDOWN"},
+        {AUTHING_MFA_ERR_WOULD_DEADLOCK, "AUTHING_MFA_ERR_WOULD_DEADLOCK"},
+        {AUTHING_MFA_ERR_PANIC, "AUTHING_MFA_ERR_PANIC"},
+    };
+    static const authing_mfa_status unknown[] = {-1, 5, 9, 19, 98, 100, INT32_MAX, INT32_MIN};
+    size_t i;
+    char version[32];
+
+    group_begin("version and status names");
+    CHECK_STREQ(authing_mfa_version(), AUTHING_MFA_VERSION_STRING);
+    snprintf(version, sizeof version, "%d.%d.%d", AUTHING_MFA_VERSION_MAJOR, AUTHING_MFA_VERSION_MINOR,
+             AUTHING_MFA_VERSION_PATCH);
+    CHECK_STREQ(authing_mfa_version(), version);
+    CHECK(authing_mfa_version() == authing_mfa_version()); /* static, never freed */
+    for (i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        CHECK_STREQ(authing_mfa_status_name(statuses[i].value), statuses[i].name);
+    for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+        CHECK_STREQ(authing_mfa_status_name(unknown[i]), "AUTHING_MFA_UNKNOWN_STATUS");
+    authing_mfa_string_free(NULL); /* a no-op: must not crash */
+    authing_mfa_client_free(NULL); /* likewise */
+    CHECK(1);                      /* reached: both NULL frees returned */
+    group_end();
+}
+
+/* ---- 2. creating clients ------------------------------------------------------ */
+
+static void expect_client_new_fails(const char *options, authing_mfa_status want, const char *must_mention)
+{
+    authing_mfa_client *c = (authing_mfa_client *)SENTINEL;
+    char *err = SENTINEL;
+    authing_mfa_status st = authing_mfa_client_new(options, &c, &err);
+    CHECK_STATUS(st, want, err == SENTINEL ? NULL : err);
+    CHECK(c == NULL);
+    CHECK(err != SENTINEL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, authing_mfa_status_name(want), -1, -1);
+    if (must_mention != NULL) CHECK_MSG(err != SENTINEL && err && strstr(err, must_mention) != NULL, must_mention);
+    if (err != SENTINEL) authing_mfa_string_free(err);
+    if (c != NULL && c != (authing_mfa_client *)SENTINEL) authing_mfa_client_free(c);
+
+    /* the same call without an error out-pointer: same status, nothing to free */
+    c = (authing_mfa_client *)SENTINEL;
+    CHECK_STATUS(authing_mfa_client_new(options, &c, NULL), want, NULL);
+    CHECK(c == NULL);
+}
+
+static void test_client_new(void)
+{
+    static const char *const good[] = {
+        NULL, "null", "{}", " { } ",
+        "{\"userPoolId\":\"p\",\"appId\":\"a\",\"tenantId\":\"t\",\"appHost\":\"https://example.authing.cn/\","
+        "\"lang\":\"en-US\",\"timeout\":1000,\"requestFrom\":\"c-test\",\"token\":\"abc.def.ghi\","
+        "\"allowInsecureHttp\":false,\"maxResponseBytes\":1024}",
+        "{\"host\":\"https://core.authing.cn\",\"lang\":\"zh-CN\",\"timeout\":0,\"appId\":\"\"}",
+    };
+    size_t i;
+    char *err = SENTINEL;
+    authing_mfa_client *c = (authing_mfa_client *)SENTINEL;
+
+    group_begin("client_new / client_free");
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+        c = (authing_mfa_client *)SENTINEL;
+        err = SENTINEL;
+        CHECK_STATUS(authing_mfa_client_new(good[i], &c, &err), AUTHING_MFA_OK, err == SENTINEL ? NULL : err);
+        CHECK(c != NULL && c != (authing_mfa_client *)SENTINEL);
+        CHECK(err == NULL);
+        if (err != SENTINEL) authing_mfa_string_free(err);
+        if (c != (authing_mfa_client *)SENTINEL) authing_mfa_client_free(c);
+    }
+    /* a NULL out_client */
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_new("{}", NULL, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, err == SENTINEL ? NULL : err);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) authing_mfa_string_free(err);
+    CHECK_STATUS(authing_mfa_client_new("{}", NULL, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+
+    expect_client_new_fails(BAD_UTF8, AUTHING_MFA_ERR_INVALID_UTF8, NULL);
+    expect_client_new_fails("{\"appId\":\"\xff\"}", AUTHING_MFA_ERR_INVALID_UTF8, NULL);
+    expect_client_new_fails("", AUTHING_MFA_ERR_INVALID_JSON, NULL);
+    expect_client_new_fails("{", AUTHING_MFA_ERR_INVALID_JSON, NULL);
+    expect_client_new_fails("[1]", AUTHING_MFA_ERR_INVALID_JSON, NULL);
+    expect_client_new_fails("\"https://core.authing.cn\"", AUTHING_MFA_ERR_INVALID_JSON, NULL);
+    expect_client_new_fails("{\"timeout\":\"30\"}", AUTHING_MFA_ERR_INVALID_JSON, "timeout");
+    expect_client_new_fails("{\"allowInsecureHttp\":\"yes\"}", AUTHING_MFA_ERR_INVALID_JSON, "allowInsecureHttp");
+    expect_client_new_fails("{\"appHost\":42}", AUTHING_MFA_ERR_INVALID_JSON, "appHost");
+    expect_client_new_fails("{\"appHostt\":\"https://x\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, "appHostt");
+    expect_client_new_fails("{\"noSuchOption\":1}", AUTHING_MFA_ERR_INVALID_ARGUMENT, "noSuchOption");
+    expect_client_new_fails("{\"appHost\":\"not a url\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    expect_client_new_fails("{\"appHost\":\"ftp://example.com\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    expect_client_new_fails("{\"lang\":\"fr-FR\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, "lang");
+    expect_client_new_fails("{\"timeout\":86400001}", AUTHING_MFA_ERR_INVALID_ARGUMENT, "timeout");
+    expect_client_new_fails("{\"timeout\":-5}", AUTHING_MFA_ERR_INVALID_ARGUMENT, "timeout");
+    expect_client_new_fails("{\"maxResponseBytes\":0}", AUTHING_MFA_ERR_INVALID_ARGUMENT, "maxResponseBytes");
+    expect_client_new_fails("{\"token\":\"has space\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    expect_client_new_fails("{\"caCertPem\":\"not a certificate\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    group_end();
+}
+
+/* ---- 3. the operations' argument contract ----------------------------------- */
+
+struct op_case {
+    const char *name;     /* C function */
+    op_fn fn;
+    const char *js;       /* its name for authing_mfa_call */
+    const char *params;   /* acceptable parameters (reach the network) */
+    int null_params_ok;   /* NULL means "no argument" and is sent with defaults */
+    const char *missing;  /* parameters lacking a required key, or NULL */
+    const char *missing_key;
+    const char *wrong_type; /* a value of the wrong JSON type, or NULL */
+};
+
+static char g_files_params[512];
+
+static struct op_case g_ops[] = {
+    {"authing_mfa_get_authenticators", authing_mfa_get_authenticators, "getMfaAuthenticators",
+     "{\"type\":\"totp\",\"source\":\"SELF\"}", 1, NULL, NULL, "{\"type\":5}"},
+    {"authing_mfa_associate_authenticator", authing_mfa_associate_authenticator, "assosicateMfaAuthenticator",
+     "{\"authenticatorType\":\"totp\"}", 1, NULL, NULL, "{\"source\":true}"},
+    {"authing_mfa_delete_authenticator", authing_mfa_delete_authenticator, "deleteMfaAuthenticator",
+     "{}", 1, NULL, NULL, NULL},
+    {"authing_mfa_confirm_associate_authenticator", authing_mfa_confirm_associate_authenticator,
+     "confirmAssosicateMfaAuthenticator", "{\"authenticatorType\":\"totp\",\"totp\":\"123456\"}", 0,
+     "{\"authenticatorType\":\"totp\"}", "totp", "{\"totp\":123456}"},
+    {"authing_mfa_verify_totp", authing_mfa_verify_totp, "verifyTotpMfa",
+     "{\"totp\":\"123456\",\"mfaToken\":\"a.b.c\"}", 0, "{\"totp\":\"123456\"}", "mfaToken",
+     "{\"totp\":123456,\"mfaToken\":\"a.b.c\"}"},
+    {"authing_mfa_verify_totp_recovery_code", authing_mfa_verify_totp_recovery_code, "verifyTotpRecoveryCode",
+     "{\"recoveryCode\":\"0000-0000-0000-0000-0000-0000\",\"mfaToken\":\"a.b.c\"}", 0,
+     "{\"mfaToken\":\"a.b.c\"}", "recoveryCode", "{\"recoveryCode\":[],\"mfaToken\":\"a.b.c\"}"},
+    {"authing_mfa_verify_app_sms", authing_mfa_verify_app_sms, "verifyAppSmsMfa",
+     "{\"phone\":\"13800000000\",\"code\":\"123456\",\"mfaToken\":\"a.b.c\",\"phoneCountryCode\":\"+86\"}", 0,
+     "{\"phone\":\"13800000000\",\"mfaToken\":\"a.b.c\"}", "code",
+     "{\"phone\":13800000000,\"code\":\"1\",\"mfaToken\":\"a.b.c\"}"},
+    {"authing_mfa_verify_app_email", authing_mfa_verify_app_email, "verifyAppEmailMfa",
+     "{\"email\":\"a@example.com\",\"code\":\"123456\",\"mfaToken\":\"a.b.c\"}", 0,
+     "{\"code\":\"123456\",\"mfaToken\":\"a.b.c\"}", "email",
+     "{\"email\":\"a@example.com\",\"code\":{},\"mfaToken\":\"a.b.c\"}"},
+    {"authing_mfa_phone_or_email_bindable", authing_mfa_phone_or_email_bindable, "phoneOrEmailBindable",
+     "{\"email\":\"a@example.com\",\"mfaToken\":\"a.b.c\"}", 0, "{\"email\":\"a@example.com\"}", "mfaToken",
+     "{\"email\":1,\"mfaToken\":\"a.b.c\"}"},
+    {"authing_mfa_associate_face_by_url", authing_mfa_associate_face_by_url, "associateFaceByUrl",
+     "{\"baseFace\":\"https://example.com/a.jpg\",\"compareFace\":\"https://example.com/a.jpg\"}", 0,
+     "{\"baseFace\":\"https://example.com/a.jpg\"}", "compareFace",
+     "{\"baseFace\":1,\"compareFace\":\"https://example.com/a.jpg\"}"},
+    {"authing_mfa_associate_face_by_files", authing_mfa_associate_face_by_files, "associateFaceByLocalFile",
+     g_files_params /* filled in main: the fixture files must exist */, 0,
+     "{\"compareFace\":\"/tmp/x.jpg\"}", "baseFace", "{\"baseFace\":[\"a.jpg\"]}"},
+    {"authing_mfa_verify_face", authing_mfa_verify_face, "verifyFaceMfa",
+     "{\"photo\":\"https://example.com/a.jpg\",\"mfaToken\":\"a.b.c\"}", 0, "{\"mfaToken\":\"a.b.c\"}", "photo",
+     "{\"photo\":false,\"mfaToken\":\"a.b.c\"}"},
+};
+
+#define N_OPS (sizeof g_ops / sizeof g_ops[0])
+
+static void test_null_arguments(void)
+{
+    authing_mfa_client *c = client_for(g_closed_url);
+    char *out, *err;
+    size_t i;
+
+    group_begin("NULL arguments, every function");
+    for (i = 0; i < N_OPS; i++) {
+        const struct op_case *op = &g_ops[i];
+        /* NULL client, with and without an error out-pointer */
+        out = SENTINEL;
+        err = SENTINEL;
+        CHECK_STATUS(op->fn(NULL, op->params, &out, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+        CHECK(out == NULL);
+        CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+        if (err != SENTINEL) sfree(&err);
+        out = SENTINEL;
+        CHECK_STATUS(op->fn(NULL, op->params, &out, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+        CHECK(out == NULL);
+        /* NULL out_result_json */
+        err = SENTINEL;
+        CHECK_STATUS(op->fn(c, op->params, NULL, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+        CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+        if (err != SENTINEL) sfree(&err);
+        CHECK_STATUS(op->fn(c, op->params, NULL, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+        /* NULL params: "no argument" where the JS SDK has defaults (the request
+         * is then sent, and refused by the closed port), an error elsewhere
+         * (caught before any request, so not NETWORK) */
+        out = RUN_OP(op->fn, c, NULL, op->null_params_ok ? AUTHING_MFA_ERR_NETWORK : AUTHING_MFA_ERR_INVALID_ARGUMENT,
+                     NULL);
+        authing_mfa_string_free(out);
+    }
+    /* authing_mfa_call: NULL client, method, out */
+    out = SENTINEL;
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_call(NULL, "getMfaAuthenticators", NULL, &out, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK(out == NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    out = RUN_CALL(c, NULL, "{}", AUTHING_MFA_ERR_NULL_ARGUMENT, &err);
+    CHECK_MSG(err && strstr(err, "method") != NULL, "the message names `method`");
+    sfree(&err);
+    CHECK_STATUS(authing_mfa_call(c, "getMfaAuthenticators", NULL, NULL, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_STATUS(authing_mfa_call(NULL, NULL, NULL, NULL, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+
+    /* token state */
+    CHECK_STATUS(authing_mfa_client_set_token(NULL, "abc"), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_STATUS(authing_mfa_client_set_token(c, NULL), AUTHING_MFA_OK, NULL); /* NULL clears */
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_set_current_user(NULL, "{}", &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, NULL, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    CHECK_MSG(err != SENTINEL && err && strstr(err, "user_json") != NULL, "the message names `user_json`");
+    if (err != SENTINEL) sfree(&err);
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, NULL, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    out = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_get_current_user(NULL, &out), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK(out == NULL);
+    CHECK_STATUS(authing_mfa_client_get_current_user(c, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_STATUS(authing_mfa_client_clear_current_user(NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+
+    /* TOTP helpers */
+    out = SENTINEL;
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_totp_generate(NULL, 59, &out, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK(out == NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_totp_generate(RFC_SECRET, 59, NULL, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    CHECK_STATUS(authing_mfa_totp_generate(NULL, 59, NULL, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    out = SENTINEL;
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_totp_generate_now(NULL, &out, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK(out == NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    CHECK_STATUS(authing_mfa_totp_generate_now(RFC_SECRET, NULL, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    out = SENTINEL;
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_totp_parse_uri(NULL, &out, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK(out == NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_totp_parse_uri("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP", NULL, &err),
+                 AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    CHECK_STATUS(authing_mfa_totp_parse_uri(NULL, NULL, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+static void test_invalid_utf8(void)
+{
+    authing_mfa_client *c = client_for(g_closed_url);
+    char *out, *err = NULL;
+    size_t i;
+
+    group_begin("invalid UTF-8, every string argument");
+    for (i = 0; i < N_OPS; i++) {
+        out = RUN_OP(g_ops[i].fn, c, BAD_UTF8, AUTHING_MFA_ERR_INVALID_UTF8, &err);
+        CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_UTF8", -1, -1);
+        sfree(&err);
+        /* inside an otherwise valid JSON string: never silently repaired */
+        out = RUN_OP(g_ops[i].fn, c, "{\"mfaToken\":\"" "\xff" "\"}", AUTHING_MFA_ERR_INVALID_UTF8, NULL);
+        authing_mfa_string_free(out);
+        out = RUN_CALL(c, g_ops[i].js, BAD_UTF8, AUTHING_MFA_ERR_INVALID_UTF8, NULL);
+        authing_mfa_string_free(out);
+    }
+    out = RUN_CALL(c, BAD_UTF8, "{}", AUTHING_MFA_ERR_INVALID_UTF8, &err);       /* method */
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_UTF8", -1, -1);
+    sfree(&err);
+    out = RUN_CALL(c, "verifyTotp\xc3", "{}", AUTHING_MFA_ERR_INVALID_UTF8, NULL); /* truncated sequence */
+
+    CHECK_STATUS(authing_mfa_client_set_token(c, BAD_UTF8), AUTHING_MFA_ERR_INVALID_UTF8, NULL);
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, BAD_UTF8, &err), AUTHING_MFA_ERR_INVALID_UTF8, err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_UTF8", -1, -1);
+    sfree(&err);
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, "{\"id\":\"\xc0\xaf\"}", NULL), AUTHING_MFA_ERR_INVALID_UTF8,
+                 NULL); /* an overlong '/' */
+
+    CHECK_STATUS(authing_mfa_totp_generate(BAD_UTF8, 59, &out, &err), AUTHING_MFA_ERR_INVALID_UTF8, err);
+    CHECK(out == NULL);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_UTF8", -1, -1);
+    sfree(&err);
+    CHECK_STATUS(authing_mfa_totp_generate_now(BAD_UTF8, &out, NULL), AUTHING_MFA_ERR_INVALID_UTF8, NULL);
+    CHECK(out == NULL);
+    CHECK_STATUS(authing_mfa_totp_parse_uri("otpauth://totp/x?secret=\xff\xfe", &out, &err),
+                 AUTHING_MFA_ERR_INVALID_UTF8, err);
+    CHECK(out == NULL);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_UTF8", -1, -1);
+    sfree(&err);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+static void test_invalid_json_and_arguments(void)
+{
+    /* Against a closed port: an argument error that slipped through to the
+     * network would show up as AUTHING_MFA_ERR_NETWORK, not as a pass. */
+    authing_mfa_client *c = client_for(g_closed_url);
+    static const char *const not_objects[] = {"", "{", "{\"totp\":", "[1]", "\"totp\"", "42", "true", "{} {}"};
+    char *out, *err = NULL;
+    size_t i, j;
+
+    group_begin("invalid JSON, unknown / missing keys");
+    for (i = 0; i < N_OPS; i++) {
+        const struct op_case *op = &g_ops[i];
+        for (j = 0; j < sizeof not_objects / sizeof not_objects[0]; j++) {
+            out = RUN_OP(op->fn, c, not_objects[j], AUTHING_MFA_ERR_INVALID_JSON, &err);
+            CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_JSON", -1, -1);
+            sfree(&err);
+        }
+        if (op->wrong_type != NULL) {
+            out = RUN_OP(op->fn, c, op->wrong_type, AUTHING_MFA_ERR_INVALID_JSON, NULL);
+            authing_mfa_string_free(out);
+            out = RUN_CALL(c, op->js, op->wrong_type, AUTHING_MFA_ERR_INVALID_JSON, NULL);
+            authing_mfa_string_free(out);
+        }
+        /* an unknown key, named in the message (JS keys are case-sensitive) */
+        out = RUN_OP(op->fn, c, "{\"noSuchKey\":\"x\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+        CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_ARGUMENT", -1, -1);
+        CHECK_MSG(err && strstr(err, "noSuchKey") != NULL, op->name);
+        sfree(&err);
+        out = RUN_OP(op->fn, c, "{\"MFATOKEN\":\"a.b.c\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+        CHECK_MSG(err && strstr(err, "MFATOKEN") != NULL, op->name);
+        sfree(&err);
+        /* a missing required key, named in the message, caught before any request */
+        if (op->missing != NULL) {
+            out = RUN_OP(op->fn, c, op->missing, AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+            CHECK_MSG(err && strstr(err, op->missing_key) != NULL, op->name);
+            sfree(&err);
+            out = RUN_CALL(c, op->js, op->missing, AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+            authing_mfa_string_free(out);
+        }
+        /* the acceptable parameters pass validation: the closed port refuses them */
+        out = RUN_OP(op->fn, c, op->params, AUTHING_MFA_ERR_NETWORK, NULL);
+        authing_mfa_string_free(out);
+    }
+    /* an empty required string, or an empty mfaToken, is refused too */
+    out = RUN_OP(authing_mfa_verify_totp, c, "{\"totp\":\"\",\"mfaToken\":\"a.b.c\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT,
+                 NULL);
+    out = RUN_OP(authing_mfa_get_authenticators, c, "{\"mfaToken\":\"\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* a token HTTP cannot carry */
+    out = RUN_OP(authing_mfa_verify_totp, c, "{\"totp\":\"123456\",\"mfaToken\":\"a b\"}",
+                 AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* delete takes no keys at all */
+    out = RUN_OP(authing_mfa_delete_authenticator, c, "{\"type\":\"totp\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+    CHECK_MSG(err && strstr(err, "type") != NULL, "delete names the key");
+    sfree(&err);
+    /* "null" means no argument, as NULL does */
+    out = RUN_OP(authing_mfa_delete_authenticator, c, "null", AUTHING_MFA_ERR_NETWORK, NULL);
+    out = RUN_OP(authing_mfa_verify_totp, c, "null", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* unknown methods */
+    out = RUN_CALL(c, "verifySmsMfa", "{}", AUTHING_MFA_ERR_INVALID_ARGUMENT, &err); /* named in the docs, never existed */
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_ARGUMENT", -1, -1);
+    CHECK_MSG(err && strstr(err, "verifySmsMfa") != NULL, "the message names the method");
+    sfree(&err);
+    out = RUN_CALL(c, "", NULL, AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    out = RUN_CALL(c, "GetMfaAuthenticators", NULL, AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* set_current_user: not an object, or a token of the wrong type */
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, "[{\"token\":\"a\"}]", &err), AUTHING_MFA_ERR_INVALID_JSON, err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_JSON", -1, -1);
+    sfree(&err);
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, "{\"id\":", NULL), AUTHING_MFA_ERR_INVALID_JSON, NULL);
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, "{\"token\":5}", NULL), AUTHING_MFA_ERR_INVALID_JSON, NULL);
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, "{\"token\":\"a b\"}", &err), AUTHING_MFA_ERR_INVALID_ARGUMENT,
+                 err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_ARGUMENT", -1, -1);
+    sfree(&err);
+    CHECK_STATUS(authing_mfa_client_set_token(c, "a b"), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    CHECK_STATUS(authing_mfa_client_set_token(c, "tab\there"), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    CHECK_STATUS(authing_mfa_client_set_token(c, "caf\xc3\xa9"), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+/* ---- 4. token state (local) ------------------------------------------------- */
+
+static void expect_current_user(const authing_mfa_client *c, const char *want)
+{
+    char *out = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_get_current_user(c, &out), AUTHING_MFA_OK, NULL);
+    CHECK(out != SENTINEL);
+    if (out != SENTINEL) {
+        CHECK_STREQ(out, want);
+        authing_mfa_string_free(out);
+    }
+}
+
+static void test_token_state_local(void)
+{
+    static const char user[] = "{ \"id\" : \"u-1\", \"token\": \"tok.en.1\", \"extra\": [1, 2.50, {\"k\": null}] }";
+    authing_mfa_client *c = new_client(NULL);
+    char *err = SENTINEL;
+
+    group_begin("token state (local)");
+    expect_current_user(c, "null");
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, user, &err), AUTHING_MFA_OK, NULL);
+    CHECK(err == NULL);
+    expect_current_user(c, user); /* byte for byte, spaces and number spelling kept */
+    CHECK_STATUS(authing_mfa_client_set_token(c, "another.token"), AUTHING_MFA_OK, NULL);
+    expect_current_user(c, user); /* setToken keeps the current user */
+    CHECK_STATUS(authing_mfa_client_set_token(c, ""), AUTHING_MFA_OK, NULL);
+    CHECK_STATUS(authing_mfa_client_set_token(c, NULL), AUTHING_MFA_OK, NULL);
+    CHECK_STATUS(authing_mfa_client_clear_current_user(c), AUTHING_MFA_OK, NULL);
+    expect_current_user(c, "null");
+    CHECK_STATUS(authing_mfa_client_clear_current_user(c), AUTHING_MFA_OK, NULL); /* twice is fine */
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, "{\"id\":\"u-2\"}", NULL), AUTHING_MFA_OK, NULL);
+    expect_current_user(c, "{\"id\":\"u-2\"}");
+    /* a failed set leaves the previous user in place */
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, "{\"token\":7}", NULL), AUTHING_MFA_ERR_INVALID_JSON, NULL);
+    expect_current_user(c, "{\"id\":\"u-2\"}");
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+/* ---- 5. TOTP helpers --------------------------------------------------------- */
+
+static void expect_totp_error(const char *secret, long long t)
+{
+    char *out = SENTINEL, *err = SENTINEL;
+    authing_mfa_status st = authing_mfa_totp_generate(secret, (int64_t)t, &out, &err);
+    CHECK_STATUS(st, AUTHING_MFA_ERR_INVALID_ARGUMENT, err == SENTINEL ? NULL : err);
+    CHECK(out == NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_INVALID_ARGUMENT", -1, -1);
+    /* the error never quotes the secret */
+    CHECK_MSG(err == SENTINEL || err == NULL || secret[0] == '\0' || strstr(err, secret) == NULL, "secret not quoted");
+    if (err != SENTINEL) authing_mfa_string_free(err);
+}
+
+static void expect_uri_error(const char *uri, const char *secret_inside)
+{
+    char *out = SENTINEL, *err = SENTINEL;
+    authing_mfa_status st = authing_mfa_totp_parse_uri(uri, &out, &err);
+    CHECK_STATUS(st, AUTHING_MFA_ERR_INVALID_ARGUMENT, err == SENTINEL ? NULL : err);
+    CHECK(out == NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_INVALID_ARGUMENT", -1, -1);
+    CHECK_MSG(err == SENTINEL || err == NULL || strstr(err, secret_inside) == NULL, "URI secret not quoted");
+    if (err != SENTINEL) authing_mfa_string_free(err);
+}
+
+static void test_totp_helpers(void)
+{
+    static const struct {
+        long long t;
+        const char *code;
+    } rfc[] = {/* RFC 6238 appendix B, SHA1, last 6 of the 8 digits */
+               {59, "287082"}, {1111111109, "081804"}, {1111111111, "050471"},
+               {1234567890, "005924"}, {2000000000, "279037"}, {20000000000LL, "353130"}};
+    static const char uri[] = "otpauth://totp/authing-mfa-devserver:alice@example.com?secret=JBSWY3DPEHPK3PXP"
+                              "&period=30&digits=6&algorithm=SHA1&issuer=authing-mfa-devserver";
+    char *out = NULL, *err = SENTINEL, buf[128];
+    long long n;
+    size_t i;
+    int tries;
+
+    group_begin("TOTP helpers");
+    for (i = 0; i < sizeof rfc / sizeof rfc[0]; i++) {
+        err = SENTINEL;
+        CHECK_STATUS(authing_mfa_totp_generate(RFC_SECRET, (int64_t)rfc[i].t, &out, &err), AUTHING_MFA_OK, NULL);
+        CHECK(err == NULL);
+        CHECK_STREQ(out, rfc[i].code);
+        sfree(&out);
+    }
+    /* lenient secret spelling: lower case, spaces, dashes, padding */
+    CHECK_STATUS(authing_mfa_totp_generate("gezd gnbv-gy3t qojq gezd gnbv gy3t qojq====", 59, &out, NULL), AUTHING_MFA_OK,
+                 NULL);
+    CHECK_STREQ(out, "287082");
+    sfree(&out);
+    /* the code for now is the code for time(NULL) (retried across a step edge) */
+    for (tries = 0; tries < 3; tries++) {
+        char *now_code = NULL, at[16] = "";
+        time_t before = time(NULL);
+        CHECK_STATUS(authing_mfa_totp_generate_now("JBSWY3DPEHPK3PXP", &now_code, NULL), AUTHING_MFA_OK, NULL);
+        totp_at("JBSWY3DPEHPK3PXP", (long long)before, at);
+        if (before / 30 == time(NULL) / 30) {
+            CHECK(now_code != NULL && strlen(now_code) == 6 && strspn(now_code, "0123456789") == 6);
+            CHECK_STREQ(now_code, at);
+            authing_mfa_string_free(now_code);
+            break;
+        }
+        authing_mfa_string_free(now_code);
+    }
+    CHECK(tries < 3);
+
+    expect_totp_error("", 59);
+    expect_totp_error("   ", 59);
+    expect_totp_error("JBSWY3DPEHPK3PX1", 59); /* '1' is not base32 */
+    expect_totp_error("not!base32#secret", 59);
+    expect_totp_error(RFC_SECRET, -1);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_totp_generate_now("JBSWY3DPEHPK3PX8", &out, &err), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    CHECK(out == NULL);
+    CHECK_MSG(err != SENTINEL && err && strstr(err, "JBSWY3DPEHPK3PX8") == NULL, "secret not quoted");
+    if (err != SENTINEL) sfree(&err);
+
+    /* parse an Authing qrcode_uri */
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_totp_parse_uri(uri, &out, &err), AUTHING_MFA_OK, NULL);
+    CHECK(err == NULL);
+    CHECK(json_str(out, "secret", buf, sizeof buf) && strcmp(buf, "JBSWY3DPEHPK3PXP") == 0);
+    CHECK(json_str(out, "issuer", buf, sizeof buf) && strcmp(buf, "authing-mfa-devserver") == 0);
+    CHECK(json_str(out, "account", buf, sizeof buf) && strcmp(buf, "alice@example.com") == 0);
+    CHECK(json_int(out, "digits", &n) && n == 6);
+    CHECK(json_int(out, "period", &n) && n == 30);
+    CHECK(json_str(out, "algorithm", buf, sizeof buf) && strcmp(buf, "SHA1") == 0);
+    sfree(&out);
+    /* defaults, and no issuer */
+    CHECK_STATUS(authing_mfa_totp_parse_uri("otpauth://totp/bob?secret=JBSWY3DPEHPK3PXP", &out, NULL), AUTHING_MFA_OK,
+                 NULL);
+    CHECK(json_lit(out, "issuer", "null"));
+    CHECK(json_int(out, "digits", &n) && n == 6);
+    CHECK(json_int(out, "period", &n) && n == 30);
+    CHECK(json_str(out, "algorithm", buf, sizeof buf) && strcmp(buf, "SHA1") == 0);
+    sfree(&out);
+
+    expect_uri_error("not a uri", "JBSWY3DPEHPK3PX");
+    expect_uri_error("", "JBSWY3DPEHPK3PX");
+    expect_uri_error("https://totp/x?secret=JBSWY3DPEHPK3PXP", "JBSWY3DPEHPK3PX");
+    expect_uri_error("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP", "JBSWY3DPEHPK3PX");
+    expect_uri_error("otpauth://totp/x?secret=JBSWY3DPEHPK3PX1", "JBSWY3DPEHPK3PX");
+    expect_uri_error("otpauth://totp/x", "JBSWY3DPEHPK3PX");
+    expect_uri_error("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=12", "JBSWY3DPEHPK3PX");
+    expect_uri_error("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&period=0", "JBSWY3DPEHPK3PX");
+    expect_uri_error("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&algorithm=MD5", "JBSWY3DPEHPK3PX");
+    group_end();
+}
+
+/* ---- 6. network failures without a server ------------------------------------ */
+
+static void test_refused_connection(void)
+{
+    authing_mfa_client *c = client_for(g_closed_url);
+    char *out, *err = NULL;
+    size_t i;
+
+    group_begin("refused connection (closed loopback port)");
+    for (i = 0; i < N_OPS; i++) {
+        out = RUN_OP(g_ops[i].fn, c, g_ops[i].params, AUTHING_MFA_ERR_NETWORK, &err);
+        CHECK_ERROR(err, "AUTHING_MFA_ERR_NETWORK", -1, -1); /* no answer: no code, no HTTP status */
+        sfree(&err);
+        authing_mfa_string_free(out);
+        /* every JS name routes to an operation (the same failure, not "unknown method") */
+        out = RUN_CALL(c, g_ops[i].js, g_ops[i].params, AUTHING_MFA_ERR_NETWORK, NULL);
+        authing_mfa_string_free(out);
+    }
+    out = RUN_CALL(c, "associateMfaAuthenticator", NULL, AUTHING_MFA_ERR_NETWORK, NULL);      /* corrected spellings */
+    out = RUN_CALL(c, "confirmAssociateMfaAuthenticator", "{\"totp\":\"123456\"}", AUTHING_MFA_ERR_NETWORK, NULL);
+    out = RUN_CALL(c, "associateFaceByBlob", g_files_params, AUTHING_MFA_ERR_NETWORK, NULL);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+static void test_insecure_http_refused(void)
+{
+    /* 10.255.255.1 is not loopback: without allowInsecureHttp the library must
+     * refuse before connecting, so nothing leaves the machine and the call
+     * returns at once (a real connection attempt would wait for the timeout). */
+    authing_mfa_client *c = new_client("{\"appHost\":\"http://10.255.255.1\",\"timeout\":20000}");
+    char *out, *err = NULL;
+    double t0;
+    size_t i;
+
+    group_begin("plain http to a non-loopback host refused");
+    for (i = 0; i < N_OPS; i++) {
+        t0 = now_seconds();
+        out = RUN_OP(g_ops[i].fn, c, g_ops[i].params, AUTHING_MFA_ERR_NETWORK, &err);
+        CHECK_MSG(now_seconds() - t0 < 3.0, g_ops[i].name); /* generous for valgrind */
+        CHECK_ERROR(err, "AUTHING_MFA_ERR_NETWORK", -1, -1);
+        CHECK_MSG(err && strstr(err, "allowInsecureHttp") != NULL, "the message says how to allow it");
+        sfree(&err);
+        authing_mfa_string_free(out);
+    }
+    /* argument errors still come first */
+    out = RUN_OP(authing_mfa_verify_totp, c, "{\"totp\":\"123456\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+/* ---- 7. the MFA story against the dev server ---------------------------------- */
+
+/* State the story's steps share. */
+static struct {
+    struct user u;
+    authing_mfa_client *c;
+    char token[2048];    /* the user token of the first login */
+    char secret[64];     /* the TOTP secret */
+    char recovery[64];   /* the current recovery code */
+    char mfa[2048];      /* an mfaToken */
+} S;
+
+static void story_bind_totp(void)
+{
+    char *out, *err = NULL, uri[512] = "", buf[128] = "", wrong[16] = "", code[16] = "";
+    long long now, n;
+
+    group_begin("story: log in, bind TOTP (associate, confirm)");
+    CHECK(dev_create_user(&S.u));
+    CHECK(dev_login(&S.u, S.token, sizeof S.token) == 200 && S.token[0] != '\0');
+    S.c = client_for(g_base);
+
+    /* no token yet: the server says "not logged in" */
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2020, 200);
+    sfree(&err);
+    /* a forged token: "invalid login" */
+    CHECK_STATUS(authing_mfa_client_set_token(S.c, "not.a.token"), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2207, 200);
+    sfree(&err);
+
+    CHECK_STATUS(authing_mfa_client_set_token(S.c, S.token), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK_STREQ(out, "[]");
+    sfree(&out);
+
+    out = RUN_OP(authing_mfa_associate_authenticator, S.c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "authenticator_type", buf, sizeof buf) && strcmp(buf, "totp") == 0);
+    CHECK(json_str(out, "secret", S.secret, sizeof S.secret) && strlen(S.secret) == 16);
+    CHECK(json_str(out, "qrcode_uri", uri, sizeof uri) && strncmp(uri, "otpauth://totp/", 15) == 0);
+    CHECK(json_str(out, "recovery_code", S.recovery, sizeof S.recovery) && strlen(S.recovery) == 29);
+    /* only the prefix is compared: the rest is a PNG */
+    CHECK(json_value(out, "qrcode_data_url") != NULL
+          && strncmp(json_value(out, "qrcode_data_url"), "\"data:image/png;base64,", 23) == 0);
+    sfree(&out);
+
+    /* the URI holds the same secret, and the account shown in the app */
+    CHECK_STATUS(authing_mfa_totp_parse_uri(uri, &out, NULL), AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "secret", buf, sizeof buf) && strcmp(buf, S.secret) == 0);
+    CHECK(json_str(out, "account", buf, sizeof buf) && strcmp(buf, S.u.email) == 0);
+    CHECK(json_int(out, "digits", &n) && n == 6);
+    sfree(&out);
+
+    /* pending, not enforced: not listed, and a login needs no second factor */
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK_STREQ(out, "[]");
+    sfree(&out);
+    CHECK(dev_login(&S.u, buf, sizeof buf) == 200);
+
+    /* a wrong code at confirm: HTTP 400 with {"code":400} */
+    now = dev_now();
+    CHECK(now > 0);
+    wrong_code(S.secret, now, wrong);
+    snprintf(buf, sizeof buf, "{\"authenticatorType\":\"totp\",\"totp\":\"%s\"}", wrong);
+    out = RUN_OP(authing_mfa_confirm_associate_authenticator, S.c, buf, AUTHING_MFA_ERR_HTTP_STATUS, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_HTTP_STATUS", 400, 400);
+    CHECK(err && strstr(err, wrong) == NULL); /* the code is not echoed */
+    sfree(&err);
+
+    /* the right code, for the server's clock */
+    CHECK(totp_at(S.secret, now, code));
+    snprintf(buf, sizeof buf, "{\"authenticatorType\":\"totp\",\"totp\":\"%s\"}", code);
+    out = RUN_OP(authing_mfa_confirm_associate_authenticator, S.c, buf, AUTHING_MFA_OK, NULL);
+    CHECK(json_int(out, "code", &n) && n == 200); /* the server's own code and message */
+    CHECK(json_value(out, "message") != NULL && json_value(out, "message")[0] == '"');
+    sfree(&out);
+
+    /* now listed, with the same secret and recovery code */
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK(out && out[0] == '[');
+    CHECK(json_str(out, "secret", buf, sizeof buf) && strcmp(buf, S.secret) == 0);
+    CHECK(json_str(out, "recoveryCode", buf, sizeof buf) && strcmp(buf, S.recovery) == 0);
+    CHECK(json_str(out, "authenticatorType", buf, sizeof buf) && strcmp(buf, "totp") == 0);
+    CHECK(json_lit(out, "enable", "true"));
+    sfree(&out);
+    /* the query is sent: another source lists nothing */
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, "{\"type\":\"totp\",\"source\":\"APPLICATION\"}", AUTHING_MFA_OK,
+                 NULL);
+    CHECK_STREQ(out, "[]");
+    sfree(&out);
+    /* binding twice is refused */
+    out = RUN_OP(authing_mfa_associate_authenticator, S.c, "{\"authenticatorType\":\"totp\"}", AUTHING_MFA_ERR_API, &err);
+    CHECK(err && json_int(err, "code", &n) && n == 6003);
+    sfree(&err);
+    group_end();
+}
+
+static void story_verify_totp(void)
+{
+    authing_mfa_client *refused = client_for(g_closed_url), *zh;
+    char *out, *err = NULL, params[2600] = "", code[16] = "", wrong[16] = "", buf[128] = "";
+    long long now;
+
+    group_begin("story: login needs MFA (1635), verify TOTP");
+    CHECK(dev_login(&S.u, S.mfa, sizeof S.mfa) == 1635 && S.mfa[0] != '\0');
+
+    /* a missing mfaToken is refused before any request (the JS SDK would send
+     * "Bearer undefined"): same answer with a server and with a closed port */
+    out = RUN_OP(authing_mfa_verify_totp, S.c, "{\"totp\":\"123456\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+    CHECK_MSG(err && strstr(err, "mfaToken") != NULL, "names mfaToken");
+    sfree(&err);
+    out = RUN_OP(authing_mfa_verify_totp, refused, "{\"totp\":\"123456\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+
+    /* a wrong code: Authing's 6001 with HTTP 200, nothing secret in the error */
+    now = dev_now();
+    CHECK(totp_at(S.secret, now, code));
+    strcpy(wrong, code);
+    wrong[5] = (char)(wrong[5] == '9' ? '0' : wrong[5] + 1);
+    snprintf(params, sizeof params, "{\"totp\":\"%s\",\"mfaToken\":\"%s\"}", wrong, S.mfa);
+    out = RUN_OP(authing_mfa_verify_totp, S.c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
+    CHECK(err && strstr(err, S.mfa) == NULL && strstr(err, wrong) == NULL);
+    CHECK(err && strstr(err, "Incorrect security code") != NULL); /* lang en-US */
+    sfree(&err);
+    /* the default language is zh-CN */
+    snprintf(buf, sizeof buf, "{\"appHost\":\"%s\"}", g_base);
+    zh = new_client(buf);
+    out = RUN_OP(authing_mfa_verify_totp, zh, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
+    CHECK(err && strstr(err, "安全码错误") != NULL);
+    sfree(&err);
+    authing_mfa_client_free(zh);
+
+    /* the user token is not an mfaToken */
+    snprintf(params, sizeof params, "{\"totp\":\"%s\",\"mfaToken\":\"%s\"}", code, S.token);
+    out = RUN_OP(authing_mfa_verify_totp, S.c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2207, 200);
+    sfree(&err);
+
+    /* the right code: the user, with a fresh token */
+    snprintf(params, sizeof params, "{\"totp\":\"%s\",\"mfaToken\":\"%s\"}", code, S.mfa);
+    out = RUN_OP(authing_mfa_verify_totp, S.c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, S.u.id) == 0);
+    CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
+    CHECK(json_value(out, "arn") != NULL && json_value(out, "userPoolId") != NULL);
+    CHECK(json_value(out, "lastIp") != NULL && json_value(out, "isRoot") != NULL); /* unknown fields kept */
+
+    /* setCurrentUser: that user's token now authenticates the client */
+    CHECK_STATUS(authing_mfa_client_set_token(S.c, NULL), AUTHING_MFA_OK, NULL);
+    CHECK_STATUS(authing_mfa_client_set_current_user(S.c, out, NULL), AUTHING_MFA_OK, NULL);
+    expect_current_user(S.c, out);
+    sfree(&out);
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+
+    /* the same code again is a replay: 6001 */
+    out = RUN_OP(authing_mfa_verify_totp, S.c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
+    sfree(&err);
+    authing_mfa_client_free(refused);
+    group_end();
+}
+
+static void story_token_state_remote(void)
+{
+    char *out, *err = NULL;
+    group_begin("story: token state and the Authorization header");
+    /* logout forgets the token: "not logged in" again */
+    CHECK_STATUS(authing_mfa_client_clear_current_user(S.c), AUTHING_MFA_OK, NULL);
+    expect_current_user(S.c, "null");
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2020, 200);
+    sfree(&err);
+    /* a user without a token clears the token, as in the JS SDK */
+    CHECK_STATUS(authing_mfa_client_set_token(S.c, S.token), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    CHECK_STATUS(authing_mfa_client_set_current_user(S.c, "{\"id\":\"someone\"}", NULL), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2020, 200);
+    sfree(&err);
+    /* the token option sets the initial token */
+    {
+        char opts[2300];
+        authing_mfa_client *t;
+        snprintf(opts, sizeof opts, "{\"appHost\":\"%s\",\"token\":\"%s\"}", g_base, S.token);
+        t = new_client(opts);
+        out = RUN_OP(authing_mfa_get_authenticators, t, NULL, AUTHING_MFA_OK, NULL);
+        sfree(&out);
+        /* with an mfaToken given, that token is sent instead of the user token */
+        snprintf(opts, sizeof opts, "{\"type\":\"totp\",\"mfaToken\":\"%s\"}", S.mfa);
+        out = RUN_OP(authing_mfa_get_authenticators, t, opts, AUTHING_MFA_OK, NULL);
+        CHECK(out && out[0] == '[');
+        sfree(&out);
+        authing_mfa_client_free(t);
+    }
+    CHECK_STATUS(authing_mfa_client_set_token(S.c, S.token), AUTHING_MFA_OK, NULL);
+    group_end();
+}
+
+static void story_recovery_code(void)
+{
+    char *out, *err = NULL, params[2600] = "", mfa[2048] = "", fresh[64] = "", buf[128] = "";
+
+    group_begin("story: recovery code (single use, rotated)");
+    CHECK(dev_login(&S.u, mfa, sizeof mfa) == 1635);
+    snprintf(params, sizeof params, "{\"recoveryCode\":\"0000-0000-0000-0000-0000-0000\",\"mfaToken\":\"%s\"}", mfa);
+    out = RUN_OP(authing_mfa_verify_totp_recovery_code, S.c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6002, 200);
+    sfree(&err);
+
+    snprintf(params, sizeof params, "{\"recoveryCode\":\"%s\",\"mfaToken\":\"%s\"}", S.recovery, mfa);
+    out = RUN_OP(authing_mfa_verify_totp_recovery_code, S.c, params, AUTHING_MFA_OK, NULL);
+    CHECK(out && strncmp(out, "{\"user\":{", 9) == 0);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, S.u.id) == 0);
+    CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
+    CHECK(json_str(out, "recoveryCode", fresh, sizeof fresh) && strlen(fresh) == 29);
+    CHECK(strcmp(fresh, S.recovery) != 0);
+    sfree(&out);
+
+    /* the used code is dead: 6002, and the error does not quote it */
+    out = RUN_OP(authing_mfa_verify_totp_recovery_code, S.c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6002, 200);
+    CHECK(err && strstr(err, S.recovery) == NULL && strstr(err, mfa) == NULL);
+    sfree(&err);
+    strcpy(S.recovery, fresh);
+
+    /* through the generic entry point, the fresh code works once */
+    snprintf(params, sizeof params, "{\"recoveryCode\":\"%s\",\"mfaToken\":\"%s\"}", S.recovery, mfa);
+    out = RUN_CALL(S.c, "verifyTotpRecoveryCode", params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "recoveryCode", fresh, sizeof fresh) && strcmp(fresh, S.recovery) != 0);
+    sfree(&out);
+    strcpy(S.recovery, fresh);
+    out = RUN_OP(authing_mfa_verify_totp_recovery_code, S.c, "{\"recoveryCode\":\"x\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT,
+                 &err);
+    CHECK_MSG(err && strstr(err, "mfaToken") != NULL, "names mfaToken");
+    sfree(&err);
+    group_end();
+}
+
+static void story_generic_call(void)
+{
+    char *out, *err = NULL, params[2600] = "", code[16] = "", mfa[2048] = "", buf[128] = "";
+    long long now;
+
+    group_begin("story: authing_mfa_call by JS method name");
+    out = RUN_CALL(S.c, "getMfaAuthenticators", "{\"type\":\"totp\"}", AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "secret", buf, sizeof buf) && strcmp(buf, S.secret) == 0);
+    sfree(&out);
+
+    /* a second TOTP login: move the server's clock one step on so the new code
+     * is not a replay of the step already used */
+    CHECK(dev_login(&S.u, mfa, sizeof mfa) == 1635);
+    CHECK(dev("POST", "/__dev/clock", "{\"advanceSeconds\":30}") == 200);
+    now = dev_now();
+    CHECK(totp_at(S.secret, now, code));
+    snprintf(params, sizeof params, "{\"totp\":\"%s\",\"mfaToken\":\"%s\"}", code, mfa);
+    out = RUN_CALL(S.c, "verifyTotpMfa", params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, S.u.id) == 0);
+    sfree(&out);
+    out = RUN_CALL(S.c, "verifyTotpMfa", params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
+    sfree(&err);
+    /* put the clock back: the server is shared by the following runs */
+    CHECK(dev("POST", "/__dev/clock", "{\"advanceSeconds\":-30}") == 200);
+    /* the misspelt JS name and the corrected one reach the same operation */
+    out = RUN_CALL(S.c, "assosicateMfaAuthenticator", NULL, AUTHING_MFA_ERR_API, &err);
+    CHECK(err && json_value(err, "code") && strncmp(json_value(err, "code"), "6003", 4) == 0);
+    sfree(&err);
+    out = RUN_CALL(S.c, "associateMfaAuthenticator", NULL, AUTHING_MFA_ERR_API, &err);
+    CHECK(err && json_value(err, "code") && strncmp(json_value(err, "code"), "6003", 4) == 0);
+    sfree(&err);
+    group_end();
+}
+
+static void story_sms_email(void)
+{
+    struct user u;
+    authing_mfa_client *c = client_for(g_base);
+    char *out, *err = NULL, params[2800] = "", mfa[2048] = "", code[16] = "", wrong[16] = "", buf[128] = "";
+    long long n;
+
+    group_begin("story: SMS and email second factors");
+    CHECK(dev_create_user(&u));
+    CHECK(dev_enable_factor(&u, "sms", NULL) && dev_enable_factor(&u, "email", NULL));
+    CHECK(dev_login(&u, mfa, sizeof mfa) == 1635);
+
+    /* SMS: the code goes to the dev server's outbox */
+    snprintf(params, sizeof params, "{\"phone\":\"%s\"}", u.phone);
+    CHECK(dev("POST", "/api/v2/sms/send", params) == 200);
+    CHECK(dev_last_code(u.phone, code));
+    strcpy(wrong, code);
+    wrong[0] = (char)(wrong[0] == '9' ? '0' : wrong[0] + 1);
+    snprintf(params, sizeof params, "{\"phone\":\"%s\",\"code\":\"%s\",\"mfaToken\":\"%s\"}", u.phone, wrong, mfa);
+    out = RUN_OP(authing_mfa_verify_app_sms, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2001, 200);
+    CHECK(err && strstr(err, wrong) == NULL);
+    sfree(&err);
+    snprintf(params, sizeof params, "{\"phone\":\"%s\",\"code\":\"%s\",\"mfaToken\":\"%s\",\"phoneCountryCode\":\"+86\"}",
+             u.phone, code, mfa);
+    out = RUN_OP(authing_mfa_verify_app_sms, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, u.id) == 0);
+    CHECK(json_str(out, "phone", buf, sizeof buf) && strcmp(buf, u.phone) == 0);
+    CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
+    sfree(&out);
+    out = RUN_OP(authing_mfa_verify_app_sms, c, params, AUTHING_MFA_ERR_API, &err); /* single use */
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2001, 200);
+    sfree(&err);
+
+    /* email */
+    snprintf(params, sizeof params, "{\"email\":\"%s\"}", u.email);
+    CHECK(dev("POST", "/api/v2/email/send", params) == 200);
+    CHECK(dev_last_code(u.email, code));
+    snprintf(params, sizeof params, "{\"email\":\"%s\",\"code\":\"%s\",\"mfaToken\":\"%s\"}", u.email, code, mfa);
+    out = RUN_CALL(c, "verifyAppEmailMfa", params, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    /* a second code for the direct call (the first one is used up) */
+    snprintf(params, sizeof params, "{\"email\":\"%s\"}", u.email);
+    CHECK(dev("POST", "/api/v2/email/send", params) == 200);
+    CHECK(dev_last_code(u.email, code));
+    snprintf(params, sizeof params, "{\"email\":\"%s\",\"code\":\"%s\",\"mfaToken\":\"%s\"}", u.email, code, mfa);
+    out = RUN_OP(authing_mfa_verify_app_email, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "email", buf, sizeof buf) && strcmp(buf, u.email) == 0);
+    CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
+    sfree(&out);
+    out = RUN_OP(authing_mfa_verify_app_email, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK(err && json_int(err, "code", &n) && n == 2001);
+    sfree(&err);
+
+    /* phoneOrEmailBindable: own email yes, someone else's phone no */
+    snprintf(params, sizeof params, "{\"email\":\"%s\",\"mfaToken\":\"%s\"}", u.email, mfa);
+    out = RUN_OP(authing_mfa_phone_or_email_bindable, c, params, AUTHING_MFA_OK, NULL);
+    CHECK_STREQ(out, "true");
+    sfree(&out);
+    snprintf(params, sizeof params, "{\"phone\":\"%s\",\"mfaToken\":\"%s\"}", S.u.phone, mfa);
+    out = RUN_OP(authing_mfa_phone_or_email_bindable, c, params, AUTHING_MFA_OK, NULL);
+    CHECK_STREQ(out, "false");
+    sfree(&out);
+    snprintf(params, sizeof params, "{\"phone\":\"19999999999\",\"email\":\"nobody-%s\",\"mfaToken\":\"%s\"}", u.email, mfa);
+    out = RUN_CALL(c, "phoneOrEmailBindable", params, AUTHING_MFA_OK, NULL);
+    CHECK_STREQ(out, "true");
+    sfree(&out);
+    /* neither phone nor email: the server's argument error (HTTP 400, code 2000) */
+    snprintf(params, sizeof params, "{\"mfaToken\":\"%s\"}", mfa);
+    out = RUN_OP(authing_mfa_phone_or_email_bindable, c, params, AUTHING_MFA_ERR_HTTP_STATUS, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_HTTP_STATUS", 2000, 400);
+    sfree(&err);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+static void story_face(void)
+{
+    struct user u;
+    authing_mfa_client *c = client_for(g_base);
+    char *out, *err = NULL, params[2600] = "", tok[2048] = "", mfa[2048] = "", buf[128] = "";
+    static const char url_a[] = "https://example.com/faces/a.jpg", url_b[] = "https://example.com/faces/b.jpg";
+
+    group_begin("story: face by URL, verify face");
+    CHECK(dev_create_user(&u));
+    CHECK(dev_login(&u, tok, sizeof tok) == 200);
+    CHECK_STATUS(authing_mfa_client_set_token(c, tok), AUTHING_MFA_OK, NULL);
+    snprintf(params, sizeof params, "{\"baseFace\":\"%s\",\"compareFace\":\"%s\"}", url_a, url_b);
+    out = RUN_OP(authing_mfa_associate_face_by_url, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6010, 200); /* two different faces */
+    sfree(&err);
+    snprintf(params, sizeof params, "{\"baseFace\":\"%s\",\"compareFace\":\"%s\"}", url_a, url_a);
+    out = RUN_OP(authing_mfa_associate_face_by_url, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, u.id) == 0);
+    sfree(&out);
+
+    CHECK(dev_login(&u, mfa, sizeof mfa) == 1635);
+    snprintf(params, sizeof params, "{\"photo\":\"%s\",\"mfaToken\":\"%s\"}", url_b, mfa);
+    out = RUN_OP(authing_mfa_verify_face, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6012, 200);
+    sfree(&err);
+    snprintf(params, sizeof params, "{\"photo\":\"%s\",\"mfaToken\":\"%s\"}", url_a, mfa);
+    out = RUN_OP(authing_mfa_verify_face, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, u.id) == 0);
+    CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
+    sfree(&out);
+    out = RUN_CALL(c, "verifyFaceMfa", params, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    snprintf(params, sizeof params, "{\"photo\":\"%s\"}", url_a);
+    out = RUN_OP(authing_mfa_verify_face, c, params, AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+    CHECK_MSG(err && strstr(err, "mfaToken") != NULL, "names mfaToken");
+    sfree(&err);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+static void story_face_files(void)
+{
+    struct user u;
+    authing_mfa_client *c = client_for(g_base);
+    char *out, *err = NULL, params[2600] = "", tok[2048] = "", mfa[2048] = "", buf[128] = "";
+
+    group_begin("story: face by local files");
+    CHECK(dev_create_user(&u));
+    CHECK(dev_login(&u, tok, sizeof tok) == 200);
+    CHECK_STATUS(authing_mfa_client_set_token(c, tok), AUTHING_MFA_OK, NULL);
+
+    /* missing files: AUTHING_MFA_ERR_IO before anything is sent */
+    snprintf(params, sizeof params, "{\"baseFace\":\"%s\",\"compareFace\":\"%s\"}", g_face_missing, g_face_a);
+    out = RUN_OP(authing_mfa_associate_face_by_files, c, params, AUTHING_MFA_ERR_IO, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_IO", -1, -1);
+    CHECK(err && strstr(err, "no-such-file.jpg") != NULL); /* the path is named */
+    sfree(&err);
+    snprintf(params, sizeof params, "{\"baseFace\":\"%s\",\"compareFace\":\"%s\"}", g_face_a, g_face_missing);
+    out = RUN_OP(authing_mfa_associate_face_by_files, c, params, AUTHING_MFA_ERR_IO, NULL);
+    snprintf(params, sizeof params, "{\"baseFace\":\"%s\"}", g_tmpdir); /* a directory is no image */
+    out = RUN_OP(authing_mfa_associate_face_by_files, c, params, AUTHING_MFA_ERR_IO, NULL);
+
+    /* different bytes: "not the same face" */
+    snprintf(params, sizeof params, "{\"baseFace\":\"%s\",\"compareFace\":\"%s\"}", g_face_a, g_face_other);
+    out = RUN_OP(authing_mfa_associate_face_by_files, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6010, 200);
+    sfree(&err);
+    /* two files with identical bytes: bound */
+    snprintf(params, sizeof params, "{\"baseFace\":\"%s\",\"compareFace\":\"%s\"}", g_face_a, g_face_b);
+    out = RUN_OP(authing_mfa_associate_face_by_files, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, u.id) == 0);
+    sfree(&out);
+    /* one file, compared with itself (as the JS SDK does) */
+    snprintf(params, sizeof params, "{\"baseFace\":\"%s\"}", g_face_b);
+    out = RUN_OP(authing_mfa_associate_face_by_files, c, params, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    snprintf(params, sizeof params, "{\"baseFace\":\"%s\",\"compareFace\":\"%s\"}", g_face_a, g_face_b);
+    out = RUN_CALL(c, "associateFaceByLocalFile", params, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    out = RUN_CALL(c, "associateFaceByBlob", params, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+
+    /* the face is now a second factor; a URL that was never uploaded is not it */
+    CHECK(dev_login(&u, mfa, sizeof mfa) == 1635);
+    snprintf(params, sizeof params, "{\"photo\":\"face-photo/never-uploaded.jpg\",\"mfaToken\":\"%s\"}", mfa);
+    out = RUN_OP(authing_mfa_verify_face, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6011, 200); /* photo not found */
+    sfree(&err);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+static void story_unbind(void)
+{
+    char *out, *err = NULL, tok[2048] = "";
+    long long n;
+
+    group_begin("story: unbind TOTP (delete)");
+    CHECK_STATUS(authing_mfa_client_set_token(S.c, S.token), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_delete_authenticator, S.c, "{\"id\":\"x\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    out = RUN_OP(authing_mfa_delete_authenticator, S.c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK(json_int(out, "code", &n) && n == 200);
+    CHECK(json_value(out, "message") != NULL);
+    sfree(&out);
+    out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK_STREQ(out, "[]");
+    sfree(&out);
+    /* nothing left to unbind */
+    out = RUN_CALL(S.c, "deleteMfaAuthenticator", "{}", AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6005, 200);
+    sfree(&err);
+    /* and a login needs no second factor any more */
+    CHECK(dev_login(&S.u, tok, sizeof tok) == 200);
+    authing_mfa_client_free(S.c);
+    S.c = NULL;
+    group_end();
+}
+
+/* ---- 8. the async API ------------------------------------------------------------ */
+
+/* What one callback saw. The callback runs on a library thread, so the test
+ * thread waits for it under a mutex. */
+struct outcome {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls;                     /* must end up exactly 1 */
+    authing_mfa_status status;
+    char json[4096];               /* a copy: the callback's string is borrowed */
+    const authing_mfa_client *nested_client; /* non-NULL: try blocking calls in the callback */
+    authing_mfa_status nested_call, nested_shutdown;
+};
+
+static void outcome_init(struct outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    pthread_mutex_init(&o->mu, NULL);
+    pthread_cond_init(&o->cv, NULL);
+    o->status = -1;
+}
+
+static void outcome_destroy(struct outcome *o)
+{
+    pthread_mutex_destroy(&o->mu);
+    pthread_cond_destroy(&o->cv);
+}
+
+static void on_done(void *user_data, authing_mfa_status status, const char *json)
+{
+    struct outcome *o = user_data;
+    authing_mfa_status nested_call = -1, nested_shutdown = -1;
+    if (o->nested_client != NULL) {
+        /* both would wait on the thread running this callback */
+        char *out = NULL, *err = NULL;
+        nested_call = authing_mfa_call(o->nested_client, "getMfaAuthenticators", NULL, &out, &err);
+        authing_mfa_string_free(out);
+        authing_mfa_string_free(err);
+        nested_shutdown = authing_mfa_shutdown(0);
+    }
+    pthread_mutex_lock(&o->mu);
+    o->calls++;
+    o->status = status;
+    snprintf(o->json, sizeof o->json, "%s", json ? json : "(NULL)");
+    o->nested_call = nested_call;
+    o->nested_shutdown = nested_shutdown;
+    pthread_cond_broadcast(&o->cv);
+    pthread_mutex_unlock(&o->mu);
+}
+
+/* Waits up to `ms` milliseconds for the callback; returns how often it fired. */
+static int outcome_wait(struct outcome *o, long ms)
+{
+    struct timespec until;
+    int calls;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&o->mu);
+    while (o->calls == 0 && pthread_cond_timedwait(&o->cv, &o->mu, &until) == 0) {
+    }
+    calls = o->calls;
+    pthread_mutex_unlock(&o->mu);
+    return calls;
+}
+
+static int outcome_calls(struct outcome *o)
+{
+    int calls;
+    pthread_mutex_lock(&o->mu);
+    calls = o->calls;
+    pthread_mutex_unlock(&o->mu);
+    return calls;
+}
+
+/* A loopback port that accepts connections (the kernel does, from the
+ * backlog) but never answers: requests to it hang until cancelled. */
+static int silent_listener(int *port)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 64) != 0
+        || getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        perror("silent listener");
+        exit(2);
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static void expect_async_refused(const authing_mfa_client *c, const char *method, const char *params,
+                                 authing_mfa_callback cb, authing_mfa_status want, int line)
+{
+    struct outcome o;
+    authing_mfa_op *op = (authing_mfa_op *)SENTINEL;
+    outcome_init(&o);
+    check_status_at(authing_mfa_call_async(c, method, params, cb, &o, &op), want, NULL, __FILE__, line,
+                    "authing_mfa_call_async");
+    check_at(op == NULL, __FILE__, line, "out_op NULL on failure", NULL);
+    if (op != NULL && op != (authing_mfa_op *)SENTINEL) authing_mfa_op_free(op);
+    /* "the callback is never called": give a wrongly scheduled one time to show */
+    check_at(outcome_wait(&o, 300) == 0, __FILE__, line, "callback not called", NULL);
+    outcome_destroy(&o);
+}
+
+static void test_async(void)
+{
+    struct user u;
+    struct outcome o, o2;
+    authing_mfa_client *c = client_for(g_base), *silent, *quick, *doomed;
+    authing_mfa_op *op = NULL, *op2 = NULL;
+    char tok[2048] = "", opts[2400];
+    int port, fd = silent_listener(&port);
+
+    group_begin("async: call_async, cancel, free, callbacks");
+    snprintf(opts, sizeof opts, "{\"appHost\":\"http://127.0.0.1:%d\",\"timeout\":60000}", port);
+    silent = new_client(opts);
+    snprintf(opts, sizeof opts, "{\"appHost\":\"http://127.0.0.1:%d\",\"timeout\":300}", port);
+    quick = new_client(opts);
+
+    /* refused at once: the callback never fires */
+    expect_async_refused(NULL, "getMfaAuthenticators", NULL, on_done, AUTHING_MFA_ERR_NULL_ARGUMENT, __LINE__);
+    expect_async_refused(c, NULL, NULL, on_done, AUTHING_MFA_ERR_NULL_ARGUMENT, __LINE__);
+    expect_async_refused(c, "getMfaAuthenticators", NULL, NULL, AUTHING_MFA_ERR_NULL_ARGUMENT, __LINE__);
+    expect_async_refused(c, BAD_UTF8, NULL, on_done, AUTHING_MFA_ERR_INVALID_UTF8, __LINE__);
+    expect_async_refused(c, "getMfaAuthenticators", BAD_UTF8, on_done, AUTHING_MFA_ERR_INVALID_UTF8, __LINE__);
+    expect_async_refused(c, "verifySmsMfa", "{}", on_done, AUTHING_MFA_ERR_INVALID_ARGUMENT, __LINE__);
+
+    /* parameter errors come through the callback, like every other failure */
+    outcome_init(&o);
+    CHECK_STATUS(authing_mfa_call_async(c, "verifyTotpMfa", "{\"totp\":1}", on_done, &o, NULL), AUTHING_MFA_OK, NULL);
+    CHECK(outcome_wait(&o, 10000) == 1);
+    CHECK_STATUS(o.status, AUTHING_MFA_ERR_INVALID_JSON, o.json);
+    CHECK_ERROR(o.json, "AUTHING_MFA_ERR_INVALID_JSON", -1, -1);
+    outcome_destroy(&o);
+
+    /* a server error, then a success, from the dev server */
+    outcome_init(&o);
+    CHECK_STATUS(authing_mfa_call_async(c, "getMfaAuthenticators", NULL, on_done, &o, &op), AUTHING_MFA_OK, NULL);
+    CHECK(op != NULL);
+    CHECK(outcome_wait(&o, 10000) == 1);
+    CHECK_STATUS(o.status, AUTHING_MFA_ERR_API, o.json);
+    CHECK_ERROR(o.json, "AUTHING_MFA_ERR_API", 2020, 200);
+    authing_mfa_op_cancel(op); /* after completion: nothing happens */
+    authing_mfa_op_free(op);
+    CHECK(outcome_calls(&o) == 1);
+    outcome_destroy(&o);
+
+    CHECK(dev_create_user(&u));
+    CHECK(dev_login(&u, tok, sizeof tok) == 200);
+    CHECK_STATUS(authing_mfa_client_set_token(c, tok), AUTHING_MFA_OK, NULL);
+    outcome_init(&o);
+    CHECK_STATUS(authing_mfa_call_async(c, "getMfaAuthenticators", "{\"type\":\"totp\"}", on_done, &o, NULL),
+                 AUTHING_MFA_OK, NULL);
+    CHECK(outcome_wait(&o, 10000) == 1);
+    CHECK_STATUS(o.status, AUTHING_MFA_OK, o.json);
+    CHECK_STREQ(o.json, "[]");
+    outcome_destroy(&o);
+
+    /* blocking calls from a callback are refused instead of hanging */
+    outcome_init(&o);
+    o.nested_client = c;
+    CHECK_STATUS(authing_mfa_call_async(c, "getMfaAuthenticators", NULL, on_done, &o, NULL), AUTHING_MFA_OK, NULL);
+    CHECK(outcome_wait(&o, 10000) == 1);
+    CHECK_STATUS(o.status, AUTHING_MFA_OK, o.json);
+    CHECK_STATUS(o.nested_call, AUTHING_MFA_ERR_WOULD_DEADLOCK, NULL);
+    CHECK_STATUS(o.nested_shutdown, AUTHING_MFA_ERR_WOULD_DEADLOCK, NULL);
+    outcome_destroy(&o);
+
+    /* cancel: a request the server never answers ends with CANCELLED, once */
+    outcome_init(&o);
+    CHECK_STATUS(authing_mfa_call_async(silent, "getMfaAuthenticators", NULL, on_done, &o, &op), AUTHING_MFA_OK, NULL);
+    CHECK(outcome_wait(&o, 300) == 0); /* still waiting for the answer */
+    authing_mfa_op_cancel(op);
+    authing_mfa_op_cancel(op); /* idempotent */
+    CHECK(outcome_wait(&o, 10000) == 1);
+    CHECK_STATUS(o.status, AUTHING_MFA_ERR_CANCELLED, o.json);
+    CHECK_ERROR(o.json, "AUTHING_MFA_ERR_CANCELLED", -1, -1);
+    authing_mfa_op_free(op);
+    authing_mfa_op_cancel(NULL); /* no-ops */
+    authing_mfa_op_free(NULL);
+    CHECK(outcome_calls(&o) == 1);
+    outcome_destroy(&o);
+
+    /* freeing the handle does not cancel: the callback still fires (here
+     * with TIMEOUT after the client's 300 ms) */
+    outcome_init(&o);
+    CHECK_STATUS(authing_mfa_call_async(quick, "getMfaAuthenticators", NULL, on_done, &o, &op), AUTHING_MFA_OK, NULL);
+    authing_mfa_op_free(op);
+    CHECK(outcome_wait(&o, 10000) == 1);
+    CHECK_STATUS(o.status, AUTHING_MFA_ERR_TIMEOUT, o.json);
+    CHECK_ERROR(o.json, "AUTHING_MFA_ERR_TIMEOUT", -1, -1);
+    outcome_destroy(&o);
+
+    /* a client freed while its operation is in flight: the operation completes */
+    snprintf(opts, sizeof opts, "{\"appHost\":\"%s\",\"token\":\"%s\"}", g_base, tok);
+    doomed = new_client(opts);
+    outcome_init(&o);
+    outcome_init(&o2);
+    CHECK_STATUS(authing_mfa_call_async(doomed, "getMfaAuthenticators", NULL, on_done, &o, NULL), AUTHING_MFA_OK, NULL);
+    CHECK_STATUS(authing_mfa_call_async(doomed, "getMfaAuthenticators", NULL, on_done, &o2, &op2), AUTHING_MFA_OK, NULL);
+    authing_mfa_client_free(doomed);
+    CHECK(outcome_wait(&o, 10000) == 1 && outcome_wait(&o2, 10000) == 1);
+    CHECK_STATUS(o.status, AUTHING_MFA_OK, o.json);
+    CHECK_STATUS(o2.status, AUTHING_MFA_OK, o2.json);
+    authing_mfa_op_free(op2);
+    outcome_destroy(&o);
+    outcome_destroy(&o2);
+
+    authing_mfa_client_free(quick);
+    authing_mfa_client_free(silent);
+    authing_mfa_client_free(c);
+    close(fd);
+    group_end();
+}
+
+/* ---- 9. the log callback ------------------------------------------------------ */
+
+/* Every line the log callback got, under a mutex: it may run on any thread. */
+static struct {
+    pthread_mutex_t mu;
+    int count, min_level, max_level;
+    char lines[65536];
+    size_t used;
+    int try_nested;                 /* call set_log_callback from inside */
+    authing_mfa_status nested;
+} g_log = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, "", 0, 0, 0};
+
+static void on_log(void *user_data, int32_t level, const char *message)
+{
+    authing_mfa_status nested = -1;
+    if (user_data != (void *)&g_log) return; /* user_data comes back untouched */
+    if (g_log.try_nested) nested = authing_mfa_set_log_callback(AUTHING_MFA_LOG_DEBUG, NULL, NULL);
+    pthread_mutex_lock(&g_log.mu);
+    if (g_log.count == 0 || level < g_log.min_level) g_log.min_level = level;
+    if (level > g_log.max_level) g_log.max_level = level;
+    g_log.count++;
+    if (g_log.used + strlen(message) + 2 < sizeof g_log.lines) {
+        g_log.used += (size_t)sprintf(g_log.lines + g_log.used, "%s\n", message);
+    }
+    if (g_log.try_nested) g_log.nested = nested;
+    pthread_mutex_unlock(&g_log.mu);
+}
+
+static void log_reset(void)
+{
+    pthread_mutex_lock(&g_log.mu);
+    g_log.count = g_log.min_level = g_log.max_level = 0;
+    g_log.lines[0] = '\0';
+    g_log.used = 0;
+    g_log.try_nested = 0;
+    g_log.nested = -1;
+    pthread_mutex_unlock(&g_log.mu);
+}
+
+static void test_log_callback(void)
+{
+    struct user u;
+    authing_mfa_client *c = client_for(g_base);
+    char *out, *err = NULL, tok[2048] = "", mfa[2048] = "", params[2600] = "", wrong[16] = "";
+
+    group_begin("log callback");
+    CHECK(dev_create_user(&u));
+    CHECK(dev_login(&u, tok, sizeof tok) == 200);
+    CHECK_STATUS(authing_mfa_client_set_token(c, tok), AUTHING_MFA_OK, NULL);
+    CHECK_STATUS(authing_mfa_set_log_callback(0, on_log, &g_log), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    CHECK_STATUS(authing_mfa_set_log_callback(-1, on_log, &g_log), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+
+    /* DEBUG: the request and its outcome, with the token redacted */
+    log_reset();
+    CHECK_STATUS(authing_mfa_set_log_callback(AUTHING_MFA_LOG_DEBUG, on_log, &g_log), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_get_authenticators, c, NULL, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    pthread_mutex_lock(&g_log.mu);
+    CHECK(g_log.count >= 2);
+    CHECK(g_log.min_level >= AUTHING_MFA_LOG_ERROR && g_log.max_level == AUTHING_MFA_LOG_DEBUG);
+    CHECK(strstr(g_log.lines, "/api/v2/mfa/authenticator") != NULL);
+    CHECK(strstr(g_log.lines, "<redacted>") != NULL);
+    CHECK(strstr(g_log.lines, tok) == NULL);
+    pthread_mutex_unlock(&g_log.mu);
+
+    /* a failure: logged with its code, never with the mfaToken or the code sent */
+    CHECK(dev_create_user(&u) && dev_enable_factor(&u, "totp", "{\"secret\":\"JBSWY3DPEHPK3PXP\"}")
+          && dev_login(&u, mfa, sizeof mfa) == 1635);
+    wrong_code("JBSWY3DPEHPK3PXP", dev_now(), wrong);
+    log_reset();
+    snprintf(params, sizeof params, "{\"totp\":\"%s\",\"mfaToken\":\"%s\"}", wrong, mfa);
+    out = RUN_OP(authing_mfa_verify_totp, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
+    sfree(&err);
+    pthread_mutex_lock(&g_log.mu);
+    CHECK(g_log.count >= 1 && strstr(g_log.lines, "6001") != NULL);
+    CHECK(strstr(g_log.lines, mfa) == NULL && strstr(g_log.lines, wrong) == NULL);
+    pthread_mutex_unlock(&g_log.mu);
+
+    /* levels filter: a success logs nothing at ERROR; above DEBUG means DEBUG */
+    CHECK_STATUS(authing_mfa_set_log_callback(AUTHING_MFA_LOG_ERROR, on_log, &g_log), AUTHING_MFA_OK, NULL);
+    log_reset();
+    out = RUN_OP(authing_mfa_get_authenticators, c, NULL, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    CHECK(g_log.count == 0);
+    CHECK_STATUS(authing_mfa_set_log_callback(99, on_log, &g_log), AUTHING_MFA_OK, NULL);
+    log_reset();
+    out = RUN_OP(authing_mfa_get_authenticators, c, NULL, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    CHECK(g_log.max_level == AUTHING_MFA_LOG_DEBUG);
+
+    /* replacing the callback from inside it would wait on itself: refused */
+    log_reset();
+    g_log.try_nested = 1;
+    out = RUN_OP(authing_mfa_get_authenticators, c, NULL, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    pthread_mutex_lock(&g_log.mu);
+    CHECK(g_log.count >= 1);
+    CHECK_STATUS(g_log.nested, AUTHING_MFA_ERR_WOULD_DEADLOCK, NULL);
+    pthread_mutex_unlock(&g_log.mu);
+
+    /* removed: nothing more arrives (a NULL callback needs no valid level) */
+    CHECK_STATUS(authing_mfa_set_log_callback(0, NULL, NULL), AUTHING_MFA_OK, NULL);
+    log_reset();
+    out = RUN_OP(authing_mfa_get_authenticators, c, NULL, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    CHECK(g_log.count == 0);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+/* The last group: after authing_mfa_shutdown nothing needs the network. */
+static void test_shutdown(void)
+{
+    struct outcome o;
+    authing_mfa_client *silent, *c;
+    authing_mfa_op *op = (authing_mfa_op *)SENTINEL;
+    char opts[128], *out = NULL, *err = NULL, code[16] = "";
+    int port, fd = silent_listener(&port);
+    double t0;
+
+    group_begin("shutdown (last)");
+    snprintf(opts, sizeof opts, "{\"appHost\":\"http://127.0.0.1:%d\",\"timeout\":60000}", port);
+    silent = new_client(opts);
+    c = client_for(g_closed_url);
+    outcome_init(&o);
+    CHECK_STATUS(authing_mfa_call_async(silent, "getMfaAuthenticators", NULL, on_done, &o, NULL), AUTHING_MFA_OK, NULL);
+    t0 = now_seconds();
+    CHECK_STATUS(authing_mfa_shutdown(5000), AUTHING_MFA_OK, NULL);
+    CHECK(now_seconds() - t0 < 10.0);
+    CHECK(outcome_wait(&o, 10000) == 1); /* the pending operation ended with SHUTDOWN */
+    CHECK_STATUS(o.status, AUTHING_MFA_ERR_SHUTDOWN, o.json);
+    CHECK_ERROR(o.json, "AUTHING_MFA_ERR_SHUTDOWN", -1, -1);
+    outcome_destroy(&o);
+
+    /* afterwards: network calls say SHUTDOWN, async ones are refused */
+    CHECK_STATUS(authing_mfa_get_authenticators(c, NULL, &out, &err), AUTHING_MFA_ERR_SHUTDOWN, err);
+    CHECK(out == NULL);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_SHUTDOWN", -1, -1);
+    sfree(&err);
+    outcome_init(&o);
+    CHECK_STATUS(authing_mfa_call_async(c, "getMfaAuthenticators", NULL, on_done, &o, &op), AUTHING_MFA_ERR_SHUTDOWN,
+                 NULL);
+    CHECK(op == NULL);
+    CHECK(outcome_wait(&o, 300) == 0);
+    outcome_destroy(&o);
+    CHECK_STATUS(authing_mfa_shutdown(0), AUTHING_MFA_OK, NULL); /* idempotent */
+    /* what needs no network still works */
+    CHECK(totp_at(RFC_SECRET, 59, code) && strcmp(code, "287082") == 0);
+    authing_mfa_client_free(c);
+    authing_mfa_client_free(silent);
+    close(fd);
+    group_end();
+}
+
+int main(int argc, char **argv)
+{
+    g_base = argc > 1 ? argv[1] : getenv("AUTHING_MFA_DEVSERVER_URL");
+    if (g_base == NULL || strncmp(g_base, "http://127.0.0.1:", 17) != 0) {
+        fprintf(stderr, "usage: %s http://127.0.0.1:PORT  (or set AUTHING_MFA_DEVSERVER_URL)\n"
+                        "the dev server: target/debug/authing-mfa-devserver --port 0\n", argv[0]);
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    snprintf(g_closed_url, sizeof g_closed_url, "http://127.0.0.1:%d", closed_port());
+    make_fixture_files();
+    snprintf(g_files_params, sizeof g_files_params, "{\"baseFace\":\"%s\",\"compareFace\":\"%s\"}", g_face_a, g_face_b);
+
+    printf("authing-mfa C ABI tests, library %s, dev server %s\n", authing_mfa_version(), g_base);
+    test_version_and_status_names();
+    test_client_new();
+    test_null_arguments();
+    test_invalid_utf8();
+    test_invalid_json_and_arguments();
+    test_token_state_local();
+    test_totp_helpers();
+    test_refused_connection();
+    test_insecure_http_refused();
+    if (dev_now() < 0) {
+        /* counted as a failure, never as a pass */
+        printf("FAIL the dev server does not answer at %s: the MFA story was not run\n", g_base);
+        g_failed++;
+        goto done;
+    }
+    story_bind_totp();
+    story_verify_totp();
+    story_token_state_remote();
+    story_recovery_code();
+    story_generic_call();
+    story_sms_email();
+    story_face();
+    story_face_files();
+    story_unbind();
+    test_async();
+    test_log_callback();
+
+done:
+    test_shutdown();
+    remove_fixture_files();
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed == 0 ? 0 : 1;
+}
