@@ -120,7 +120,10 @@ fn required_mfa_token_missing_is_refused_before_any_request() {
         ("verifyTotpMfa", r#"{"totp":"123456","mfaToken":""}"#),
         ("verifyTotpMfa", r#"{"totp":"123456","mfaToken":null}"#),
         ("verifyTotpMfa", "null"),
-        ("confirmAssosicateMfaAuthenticator", r#"{"authenticatorType":"totp"}"#),
+        (
+            "confirmAssosicateMfaAuthenticator",
+            r#"{"authenticatorType":"totp"}"#,
+        ),
         ("confirmAssosicateMfaAuthenticator", "null"),
     ] {
         let e = block(c.call(method, Some(params))).unwrap_err();

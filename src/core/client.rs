@@ -174,9 +174,14 @@ mod tests {
             c.current_user_json().unwrap(),
             r#"{"id":"u1","arn":"a","userPoolId":"p","x":{"y":1.50}}"#
         );
-        c.set_current_user_json(" {\"id\":\"u1\",\"token\":\"t2\"}\n").unwrap();
+        c.set_current_user_json(" {\"id\":\"u1\",\"token\":\"t2\"}\n")
+            .unwrap();
         assert!(c.has_token());
-        assert_eq!(c.current_user_json().unwrap(), " {\"id\":\"u1\",\"token\":\"t2\"}\n", "byte for byte");
+        assert_eq!(
+            c.current_user_json().unwrap(),
+            " {\"id\":\"u1\",\"token\":\"t2\"}\n",
+            "byte for byte"
+        );
         c.clear_current_user();
         assert!(!c.has_token() && c.current_user_json().is_none());
     }
