@@ -265,7 +265,8 @@ void authing_mfa_string_free(char *s);
  * is NULL); `AUTHING_MFA_ERR_INVALID_UTF8`; `AUTHING_MFA_ERR_INVALID_JSON`
  * (not an object, wrong value type); `AUTHING_MFA_ERR_INVALID_ARGUMENT`
  * (unknown key, named in the message; bad URL, lang, timeout, PEM, or a
- * header value with characters HTTP forbids); `AUTHING_MFA_ERR_PANIC`.
+ * header value with characters HTTP forbids); `AUTHING_MFA_ERR_SHUTDOWN`
+ * (after `authing_mfa_shutdown`); `AUTHING_MFA_ERR_PANIC`.
  *
  * Does not touch the network. The first call in the process starts the
  * library's I/O threads. Thread-safe.

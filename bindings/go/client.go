@@ -6,7 +6,6 @@ import "C"
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"reflect"
 	"runtime"
@@ -29,9 +28,12 @@ type Client struct {
 }
 
 // handle owns the C client. Calls count themselves in and out so that Close
-// never frees the C client under a running call (the C API forbids
+// never frees the C client under a C call using it (the C API forbids
 // authing_mfa_client_free racing with other calls on the client): whoever
-// is last, Close or the last running call, frees it.
+// is last, Close or the last such call, frees it. An operation holds the
+// client only while authing_mfa_call_async starts it: once started, the
+// library keeps what the operation needs, so the client may be freed while
+// operations are in flight.
 type handle struct {
 	mu       sync.Mutex
 	ptr      *C.authing_mfa_client
@@ -74,7 +76,8 @@ func (h *handle) freeIfUnused() {
 
 // NewClient creates a client. It does not touch the network. Invalid
 // options (an unknown Lang, a bad URL or PEM, a negative Timeout…) fail
-// with StatusInvalidArgument.
+// with StatusInvalidArgument; after [Shutdown] it fails with
+// StatusShutdown.
 func NewClient(opts Options) (*Client, error) {
 	if opts.Timeout < 0 {
 		return nil, newError(StatusInvalidArgument, "Timeout must not be negative")
@@ -125,8 +128,8 @@ func NewClient(opts Options) (*Client, error) {
 }
 
 // Close releases the client. It is idempotent and never blocks: calls still
-// running finish normally (the native client is freed after the last one),
-// and every later call fails with StatusClosed. It always returns nil; the
+// running finish normally (each until its answer, its context or the
+// client's Timeout), and every later call fails with StatusClosed. It always returns nil; the
 // error is there for io.Closer.
 func (c *Client) Close() error {
 	if c != nil && c.h != nil {
@@ -174,89 +177,6 @@ func (c *Client) withClient(f func(*C.authing_mfa_client) error) error {
 	runtime.KeepAlive(c) // see invoke
 	defer c.h.release()
 	return f(ptr)
-}
-
-// An operation of the C API: all share this signature.
-type cOperation func(client *C.authing_mfa_client, params *C.char, out, outErr **C.char) C.authing_mfa_status
-
-// invoke runs one blocking C operation under ctx and returns its result
-// JSON. params nil (or a nil pointer) sends NULL, "no argument".
-//
-// The C call cannot be interrupted, so when ctx can end it runs on its own
-// goroutine and invoke returns as soon as ctx is done. That goroutine still
-// owns the call: it holds the client (see handle) and frees every string
-// once the call returns, at the latest after the client's timeout.
-func (c *Client) invoke(ctx context.Context, params any, op cOperation) ([]byte, error) {
-	if ctx == nil {
-		return nil, newError(StatusInvalidArgument, "nil context")
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, contextError(err)
-	}
-	paramsJSON, err := marshalParams(params)
-	if err != nil {
-		return nil, err
-	}
-	if c == nil || c.h == nil {
-		return nil, errClosed()
-	}
-	ptr, err := c.h.acquire()
-	if err != nil {
-		return nil, err
-	}
-	// From here the count in h keeps the C client alive; before, only c
-	// did: without this, c's cleanup could close h between loading c.h
-	// and acquire.
-	runtime.KeepAlive(c)
-
-	run := func() ([]byte, error) {
-		defer c.h.release()
-		return callC(ptr, paramsJSON, op)
-	}
-	if ctx.Done() == nil { // never ends (Background): no goroutine needed
-		return run()
-	}
-	type result struct {
-		out []byte
-		err error
-	}
-	done := make(chan result, 1) // buffered: the goroutine never blocks on it
-	go func() {
-		out, err := run()
-		done <- result{out, err}
-	}()
-	select {
-	case r := <-done:
-		return r.out, r.err
-	case <-ctx.Done():
-		// If the answer arrived at the same moment, keep it: it may carry
-		// a state change (a new token, a rotated recovery code).
-		select {
-		case r := <-done:
-			return r.out, r.err
-		default:
-			return nil, contextError(ctx.Err())
-		}
-	}
-}
-
-// callC makes the C call, copying and freeing every string on both sides.
-func callC(ptr *C.authing_mfa_client, paramsJSON []byte, op cOperation) ([]byte, error) {
-	var cParams *C.char // NULL: no argument
-	if paramsJSON != nil {
-		cParams = C.CString(string(paramsJSON))
-		defer C.free(unsafe.Pointer(cParams))
-	}
-	var cOut, cErr *C.char
-	status := op(ptr, cParams, &cOut, &cErr)
-	// Each is freed exactly once, whatever the status: the C API writes at
-	// most one of them, but freeing both (NULL is a no-op) costs nothing.
-	out := takeString(cOut)
-	errJSON := takeString(cErr)
-	if status != C.AUTHING_MFA_OK {
-		return nil, newCError(status, []byte(errJSON))
-	}
-	return []byte(out), nil
 }
 
 // marshalParams gives the params JSON, or nil for "no argument".

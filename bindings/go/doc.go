@@ -27,26 +27,40 @@
 // A *Client is safe for concurrent use by many goroutines, token changes
 // included: the C library synchronizes internally. [Client.Close] may be
 // called at any time, even while calls are running: it makes new calls fail
-// at once, and the native client is freed when the last running call
-// returns, so Close never blocks and never frees memory still in use.
+// at once with StatusClosed and frees the native client without waiting;
+// operations already running keep what they need and finish normally.
 //
-// # Contexts and timeouts
+// # Contexts and cancellation
 //
-// Every operation takes a [context.Context]. A context that is already done
-// fails the call before anything is sent. A context that ends during the
-// call makes the method return at once with an *[Error] whose Status is
-// StatusTimeout (deadline) or StatusCancelled, and which unwraps to
-// ctx.Err(), so errors.Is(err, context.DeadlineExceeded) holds.
+// Every operation takes a [context.Context] and really stops when it ends.
+// Each operation runs as a native asynchronous operation
+// (authing_mfa_call_async): the calling goroutine waits for its result or
+// for the context, and when the context ends first it cancels the native
+// operation (authing_mfa_op_cancel), which drops the HTTP request and its
+// connection at once. The method returns promptly; nothing keeps running in
+// the background and nothing leaks.
 //
-// The C calls used here are blocking and bounded by the client's own
-// timeout (Options.Timeout, default 30 s), not by the context: when the
-// context ends first, the native call keeps running on a background
-// goroutine until its answer or that timeout, and its result is then
-// discarded (its memory is freed). In particular a request already sent may
-// still take effect on the server (a recovery code may be consumed) even
-// though the method returned the context's error. Set Options.Timeout to
-// bound that background work; real cancellation will come with the library's
-// asynchronous API.
+// A context that is already done fails the call before anything is sent. A
+// context that ends during the call makes it return an *[Error] with Status
+// StatusCancelled (for a cancelled context and an expired deadline alike;
+// StatusTimeout means the client's own Options.Timeout) that unwraps to
+// ctx.Err(), so errors.Is(err, context.Canceled) or errors.Is(err,
+// context.DeadlineExceeded) tells which. Two caveats, as with any HTTP
+// client: a request already sent may have reached the server and taken
+// effect there (a recovery code may be consumed) although the method
+// returned the context's error; and if the answer arrived just before the
+// context ended, the method returns that answer, since it may carry a state
+// change (a new token, a rotated recovery code).
+//
+// Options.Timeout (default 30 s) still bounds every request, whatever the
+// context.
+//
+// # Shutdown
+//
+// [Shutdown] stops the native library for the whole process: operations in
+// flight end with StatusShutdown, and every later operation (and NewClient)
+// fails with it; there is no restart. It is optional, for a clean stop at
+// the very end of a program.
 //
 // # Errors
 //

@@ -5,7 +5,6 @@ import "C"
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,9 +119,9 @@ func (e *Error) GoString() string {
 		e.Status, e.Code, e.HasCode, e.Message, e.HTTPStatus, len(e.Data))
 }
 
-// Unwrap gives the context error behind a StatusTimeout/StatusCancelled
-// returned because the context ended, so errors.Is(err,
-// context.DeadlineExceeded) works.
+// Unwrap gives the context error behind a StatusCancelled returned because
+// the context ended, so errors.Is(err, context.Canceled) and errors.Is(err,
+// context.DeadlineExceeded) work; nil otherwise.
 func (e *Error) Unwrap() error { return e.cause }
 
 // MfaToken returns data.mfaToken, present when the server answered code
@@ -191,12 +190,12 @@ func errClosed() *Error {
 	return newError(StatusClosed, "the client is closed")
 }
 
-// contextError wraps a done context's error so that it is both an *Error
-// and, through Unwrap, the context's error.
+// contextError is the error of a call whose context ended first (before
+// the call started, or while it ran, in which case its native operation was
+// cancelled). Its Status is StatusCancelled whether the context was
+// cancelled or timed out, so that StatusTimeout keeps meaning the client's
+// own Options.Timeout; Unwrap gives ctx.Err(), so errors.Is(err,
+// context.Canceled) or errors.Is(err, context.DeadlineExceeded) tells which.
 func contextError(err error) *Error {
-	status := StatusCancelled
-	if errors.Is(err, context.DeadlineExceeded) {
-		status = StatusTimeout
-	}
-	return &Error{Status: status, Message: err.Error(), cause: err}
+	return &Error{Status: StatusCancelled, Message: err.Error(), cause: err}
 }

@@ -19,38 +19,6 @@ import (
 	authingmfa "github.com/authing-mfa/authing-mfa/bindings/go"
 )
 
-// hangingServer accepts connections and never answers: requests to it end
-// only by a timeout or a cancelled context.
-func hangingServer(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
-
 // fakeServer answers every request with the given status and body and
 // counts the requests.
 func fakeServer(t testing.TB, status int, body string) (url string, hits *atomic.Int64) {
@@ -298,96 +266,6 @@ func TestStatusNames(t *testing.T) {
 	if authingmfa.StatusAPI != 10 || authingmfa.StatusPanic != 99 || authingmfa.StatusIO != 15 {
 		t.Error("status values differ from the C API's")
 	}
-}
-
-// TestContext: a done context fails before sending; a deadline shorter than
-// the client's timeout bounds the call, and the abandoned C call finishes in
-// the background.
-func TestContext(t *testing.T) {
-	t.Run("already cancelled: nothing is sent", func(t *testing.T) {
-		url, hits := fakeServer(t, 200, `{"code":200,"message":"ok","data":[]}`)
-		c := newClient(t, authingmfa.Options{AppHost: url})
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		_, err := c.GetMfaAuthenticators(ctx, nil)
-		asError(t, err, authingmfa.StatusCancelled)
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("want context.Canceled in the chain: %v", err)
-		}
-		expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-		defer cancel2()
-		_, err = c.DeleteMfaAuthenticator(expired)
-		asError(t, err, authingmfa.StatusTimeout)
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("want context.DeadlineExceeded in the chain: %v", err)
-		}
-		if hits.Load() != 0 {
-			t.Fatal("a request was sent with a done context")
-		}
-		// Background never ends: the call runs inline and succeeds.
-		if _, err := c.GetMfaAuthenticators(context.Background(), nil); err != nil || hits.Load() != 1 {
-			t.Fatalf("with context.Background: %v (hits %d)", err, hits.Load())
-		}
-	})
-
-	t.Run("deadline shorter than the client timeout", func(t *testing.T) {
-		const clientTimeout = 1500 * time.Millisecond
-		c := newClient(t, authingmfa.Options{AppHost: hangingServer(t), Timeout: clientTimeout})
-		before := countGoroutines()
-		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		_, err := c.GetMfaAuthenticators(ctx, nil)
-		elapsed := time.Since(start)
-		asError(t, err, authingmfa.StatusTimeout)
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("want context.DeadlineExceeded: %v", err)
-		}
-		if elapsed > time.Second {
-			t.Fatalf("the context deadline did not bound the call: %v", elapsed)
-		}
-		// The C call goes on until the client's timeout; then its goroutine
-		// frees its strings and exits.
-		deadline := time.Now().Add(clientTimeout + 5*time.Second)
-		for countGoroutines() > before {
-			if time.Now().After(deadline) {
-				t.Fatalf("the background call's goroutine did not exit: %d > %d", countGoroutines(), before)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
-
-	t.Run("cancel during the call", func(t *testing.T) {
-		c := newClient(t, authingmfa.Options{AppHost: hangingServer(t), Timeout: time.Second})
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(100*time.Millisecond, cancel)
-		_, err := c.VerifyTotpMfa(ctx, authingmfa.VerifyTotpParams{Totp: "123456", MfaToken: "m"})
-		asError(t, err, authingmfa.StatusCancelled)
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("want context.Canceled: %v", err)
-		}
-		// Closing while the abandoned call still runs is safe: the native
-		// client is freed when that call returns.
-		if err := c.Close(); err != nil {
-			t.Fatal(err)
-		}
-	})
-
-	t.Run("a deadline that does not expire changes nothing", func(t *testing.T) {
-		u := newUser(t)
-		c := newClient(t, authingmfa.Options{Token: u.loginToken(t)})
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := c.AssociateMfaAuthenticator(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-func countGoroutines() int {
-	// Let goroutines that just finished actually exit.
-	time.Sleep(10 * time.Millisecond)
-	return runtime.NumGoroutine()
 }
 
 // TestConcurrentUse: one client shared by many goroutines, each logged in

@@ -9,6 +9,8 @@
 # installs them: gcc with apt-get, Go from the Go module proxy (the same
 # golang.org/toolchain archive `GOTOOLCHAIN` downloads), into
 # ~/.cache/authing-mfa. The tests start their own dev server (TestMain).
+# `./...` includes internal/shutdowntest, the test of authingmfa.Shutdown,
+# which go test runs as its own process: Shutdown is process-wide and final.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

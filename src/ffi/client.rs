@@ -71,7 +71,8 @@ pub(crate) unsafe fn client_ref<'a>(c: *const authing_mfa_client) -> Result<&'a 
 /// is NULL); `AUTHING_MFA_ERR_INVALID_UTF8`; `AUTHING_MFA_ERR_INVALID_JSON`
 /// (not an object, wrong value type); `AUTHING_MFA_ERR_INVALID_ARGUMENT`
 /// (unknown key, named in the message; bad URL, lang, timeout, PEM, or a
-/// header value with characters HTTP forbids); `AUTHING_MFA_ERR_PANIC`.
+/// header value with characters HTTP forbids); `AUTHING_MFA_ERR_SHUTDOWN`
+/// (after `authing_mfa_shutdown`); `AUTHING_MFA_ERR_PANIC`.
 ///
 /// Does not touch the network. The first call in the process starts the
 /// library's I/O threads. Thread-safe.

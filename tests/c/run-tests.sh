@@ -49,6 +49,12 @@ say "compile: C (shared), C (static), C++ header test"
 "$CXX" -std=c++17 -Wall -Wextra -Werror -pedantic -O1 -g -I"$ROOT/include" \
     -o "$BUILD/header_cpp_test" tests/c/header_cpp_test.cpp \
     -L"$LIBDIR" -lauthing_mfa -Wl,-rpath,"$LIBDIR"
+# The same program under AddressSanitizer, UndefinedBehaviorSanitizer and
+# LeakSanitizer (the C side is instrumented; allocations the library makes
+# and frees are tracked through ASan's malloc, so a string the test forgets
+# to free, or one freed twice, is reported). GCC ships the runtimes.
+"$CC" "${CFLAGS[@]}" -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+    -o "$BUILD/abi_test_asan" tests/c/abi_test.c -L"$LIBDIR" -lauthing_mfa -Wl,-rpath,"$LIBDIR"
 # The shared binary must really use the shared library, the static one must not.
 ldd "$BUILD/abi_test_shared" | grep -q "$LIBDIR/libauthing_mfa.so" || die "abi_test_shared does not load $LIBDIR/libauthing_mfa.so"
 if ldd "$BUILD/abi_test_static" | grep -q libauthing_mfa; then die "abi_test_static loads libauthing_mfa.so"; fi
@@ -100,6 +106,8 @@ run() { # run NAME COMMAND...
 run "C, shared library" timeout 300 "$BUILD/abi_test_shared" "$URL"
 run "C, static library" timeout 300 "$BUILD/abi_test_static" "$URL"
 run "C++ header test" timeout 60 "$BUILD/header_cpp_test"
+run "ASan + UBSan + LSan: C, shared library" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 timeout 300 "$BUILD/abi_test_asan" "$URL"
 
 # Under valgrind: the tokio runtime's threads and thread-locals show up as
 # "still reachable" or "possibly lost", which is expected; a definite leak
@@ -125,4 +133,4 @@ if [ "${#failed[@]}" -ne 0 ]; then
     echo "dev server log: $SERVER_LOG"
     exit 1
 fi
-echo "C ABI suite: all passed (C shared, C static, C++, valgrind shared, valgrind static)"
+echo "C ABI suite: all passed (C shared, C static, C++, ASan/UBSan/LSan, valgrind shared, valgrind static)"

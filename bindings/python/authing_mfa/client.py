@@ -1,0 +1,385 @@
+"""``Client``: one ``authing_mfa_client`` handle and the MFA operations."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import threading
+import urllib.parse
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
+
+from . import _ffi
+from .errors import ClientClosedError, Status
+
+__all__ = ["Client", "StrPath"]
+
+StrPath = Union[str, "os.PathLike[str]", bytes, "os.PathLike[bytes]"]
+JsonObject = Dict[str, Any]
+
+# Python keyword -> the JS SDK option name the library expects.
+_OPTION_KEYS: Dict[str, str] = {
+    "user_pool_id": "userPoolId",
+    "app_id": "appId",
+    "tenant_id": "tenantId",
+    "app_host": "appHost",
+    "host": "host",
+    "lang": "lang",
+    "timeout": "timeout",
+    "request_from": "requestFrom",
+    "token": "token",
+    "allow_insecure_http": "allowInsecureHttp",
+    "ca_cert_pem": "caCertPem",
+    "max_response_bytes": "maxResponseBytes",
+}
+
+
+def _js_params(**pairs: Any) -> Optional[JsonObject]:
+    """The JS argument object holding only the keys the caller gave (a
+    ``None`` value means "not given", as ``undefined`` in JS); ``None`` when
+    none was given, so the library applies the JS defaults, which the JS SDK
+    does only when there is no argument at all."""
+    params = {key: value for key, value in pairs.items() if value is not None}
+    return params or None
+
+
+def _path(value: StrPath, what: str) -> str:
+    # The library takes UTF-8 paths. os.fsdecode turns undecodable bytes into
+    # lone surrogates, which _ffi.encode refuses as INVALID_UTF8 (checked
+    # here so the message names the argument).
+    path = os.fsdecode(os.fspath(value))
+    _ffi.encode(path, what)
+    return path
+
+
+def _display_url(url: Any) -> str:
+    """The base URL for ``repr``, without any ``user:password@`` part."""
+    if not isinstance(url, str):
+        return "?"
+    parts = urllib.parse.urlsplit(url)
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
+    return parts.geturl()
+
+
+class Client:
+    """An Authing MFA client (the ``mfa`` part of the JS SDK's
+    ``AuthenticationClient``).
+
+    Options are keyword arguments, in snake_case (``user_pool_id``,
+    ``app_host``, ...) or with their JS names (``userPoolId``, ``appHost``,
+    ...): both spellings are accepted, giving the same option twice is a
+    ``TypeError``. ``None`` means "not given". ``timeout`` is in
+    milliseconds, as in the JS SDK. Any other keyword is passed to the
+    library unchanged, which refuses unknown keys with an
+    ``InvalidArgumentError`` naming the key.
+
+    The client owns a native handle: use it as a context manager or call
+    ``close()``; it is also freed when garbage-collected. One client may be
+    used from many threads at once; ``close()`` waits for calls in flight.
+    Every operation blocks its thread (the GIL is released meanwhile).
+    """
+
+    def __init__(
+        self,
+        *,
+        user_pool_id: Optional[str] = None,
+        app_id: Optional[str] = None,
+        tenant_id: Optional[str] = None,
+        app_host: Optional[str] = None,
+        host: Optional[str] = None,
+        lang: Optional[str] = None,
+        timeout: Optional[int] = None,
+        request_from: Optional[str] = None,
+        token: Optional[str] = None,
+        allow_insecure_http: Optional[bool] = None,
+        ca_cert_pem: Optional[str] = None,
+        max_response_bytes: Optional[int] = None,
+        **js_options: Any,
+    ) -> None:
+        # Set first: __del__ runs even when __init__ raises.
+        self._handle: Optional[int] = None
+        self._cond = threading.Condition()
+        self._in_flight = 0
+
+        given = {
+            "user_pool_id": user_pool_id,
+            "app_id": app_id,
+            "tenant_id": tenant_id,
+            "app_host": app_host,
+            "host": host,
+            "lang": lang,
+            "timeout": timeout,
+            "request_from": request_from,
+            "token": token,
+            "allow_insecure_http": allow_insecure_http,
+            "ca_cert_pem": ca_cert_pem,
+            "max_response_bytes": max_response_bytes,
+        }
+        options: JsonObject = {}
+        for name, value in given.items():
+            if value is not None:
+                options[_OPTION_KEYS[name]] = value
+        for key, value in js_options.items():
+            if value is None:
+                continue
+            if key in options:
+                raise TypeError(f"option {key!r} given twice (as {key!r} and in snake_case)")
+            options[key] = value
+
+        base = options.get("appHost") or options.get("host") or "https://core.authing.cn"
+        self._base_url = _display_url(base)
+
+        payload = _ffi.encode_json(options, "client options") if options else None
+        lib = _ffi.lib()
+        out = ctypes.c_void_p()
+        with _ffi.OutString() as err:
+            status = lib.authing_mfa_client_new(payload, ctypes.byref(out), err.ref)
+            if status != Status.OK:
+                raise _ffi.error_for(status, err.take())
+        self._handle = out.value
+
+    # ------------------------------------------------------------ lifecycle
+
+    @contextmanager
+    def _use(self) -> Iterator[int]:
+        """The live handle for the duration of one call. Counting calls in
+        flight lets ``close()`` wait for them: ``authing_mfa_client_free``
+        must not race with other calls on the same client."""
+        with self._cond:
+            handle = self._handle
+            if handle is None:
+                raise ClientClosedError(
+                    "the client is closed",
+                    status=Status.ERR_NULL_ARGUMENT.c_name,
+                    status_code=int(Status.ERR_NULL_ARGUMENT),
+                )
+            self._in_flight += 1
+        try:
+            yield handle
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                if self._in_flight == 0:
+                    self._cond.notify_all()
+
+    def close(self) -> None:
+        """Frees the native client. New calls then raise
+        ``ClientClosedError``; calls already running in other threads finish
+        first (this waits for them). Idempotent."""
+        with self._cond:
+            handle = self._handle
+            if handle is None:
+                return
+            self._handle = None
+            while self._in_flight:
+                self._cond.wait()
+        _ffi.lib().authing_mfa_client_free(handle)
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Fallback only: no call can be in flight (it would hold a reference
+        # to self). Guarded because at interpreter exit module globals may
+        # already be gone; leaking then is harmless.
+        try:
+            handle = self._handle
+            if handle is not None:
+                self._handle = None
+                _ffi.lib().authing_mfa_client_free(handle)
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        # The base URL only: never the token or any other option value.
+        state = "closed" if self.closed else "open"
+        return f"<authing_mfa.Client {self._base_url!r} {state}>"
+
+    # ---------------------------------------------------------- token state
+
+    def set_token(self, token: Optional[str]) -> None:
+        """Sets the user token (JS ``setToken``); ``None`` or ``""`` clears it."""
+        data = None if token is None else _ffi.encode(token, "token")
+        with self._use() as handle:
+            status = _ffi.lib().authing_mfa_client_set_token(handle, data)
+        _ffi.check(
+            status, "the token cannot be sent in an HTTP header (spaces, control or non-ASCII characters)"
+        )
+
+    def set_current_user(self, user: Mapping[str, Any]) -> None:
+        """Stores the current user (JS ``setCurrentUser``); its ``token``
+        becomes the user token, and a user without one clears it."""
+        payload = _ffi.encode_json(dict(user), "user")
+        with self._use() as handle, _ffi.OutString() as err:
+            status = _ffi.lib().authing_mfa_client_set_current_user(handle, payload, err.ref)
+            if status != Status.OK:
+                raise _ffi.error_for(status, err.take())
+
+    def get_current_user(self) -> Optional[JsonObject]:
+        """The user given to ``set_current_user`` (or from local state), or ``None``."""
+        with self._use() as handle:
+            text = _ffi.call_returning_string(
+                _ffi.lib().authing_mfa_client_get_current_user, handle, with_error=False
+            )
+        user: Optional[JsonObject] = json.loads(text)
+        return user
+
+    def clear_current_user(self) -> None:
+        """Forgets the current user and the token (JS ``logout``, locally only)."""
+        with self._use() as handle:
+            status = _ffi.lib().authing_mfa_client_clear_current_user(handle)
+        _ffi.check(status, "clearing the current user failed")
+
+    # ----------------------------------------------------------- operations
+
+    def _op(self, function: str, params: Optional[Mapping[str, Any]]) -> Any:
+        payload = None if params is None else _ffi.encode_json(dict(params), "params")
+        with self._use() as handle:
+            text = _ffi.call_returning_string(getattr(_ffi.lib(), function), handle, payload)
+        return json.loads(text)
+
+    def call(self, method: str, params: Optional[Mapping[str, Any]] = None) -> Any:
+        """Calls an operation by its JS method name with its JS argument
+        object (``None`` = no argument), e.g.
+        ``call("verifyTotpMfa", {"totp": code, "mfaToken": t})``."""
+        name = _ffi.encode(method, "method")
+        payload = None if params is None else _ffi.encode_json(dict(params), "params")
+        with self._use() as handle:
+            text = _ffi.call_returning_string(_ffi.lib().authing_mfa_call, handle, name, payload)
+        return json.loads(text)
+
+    def get_mfa_authenticators(
+        self, *, type: Optional[str] = None, mfa_token: Optional[str] = None, source: Optional[str] = None
+    ) -> List[JsonObject]:
+        """Lists the user's authenticators (JS ``getMfaAuthenticators``).
+        Without any argument the JS defaults ``type="totp", source="SELF"``
+        are sent; with some, only those."""
+        result: List[JsonObject] = self._op(
+            "authing_mfa_get_authenticators", _js_params(type=type, mfaToken=mfa_token, source=source)
+        )
+        return result
+
+    def associate_mfa_authenticator(
+        self,
+        *,
+        authenticator_type: Optional[str] = None,
+        mfa_token: Optional[str] = None,
+        source: Optional[str] = None,
+    ) -> JsonObject:
+        """Starts binding TOTP (JS ``assosicateMfaAuthenticator``): returns
+        ``{authenticator_type, secret, qrcode_uri, qrcode_data_url, recovery_code}``."""
+        result: JsonObject = self._op(
+            "authing_mfa_associate_authenticator",
+            _js_params(authenticatorType=authenticator_type, mfaToken=mfa_token, source=source),
+        )
+        return result
+
+    # The JS SDK's spelling, so code ported from JavaScript reads across.
+    assosicate_mfa_authenticator = associate_mfa_authenticator
+
+    def delete_mfa_authenticator(self) -> JsonObject:
+        """Unbinds TOTP with the user token; returns the server's ``{code, message}``."""
+        result: JsonObject = self._op("authing_mfa_delete_authenticator", None)
+        return result
+
+    def confirm_associate_mfa_authenticator(
+        self,
+        *,
+        totp: str,
+        authenticator_type: Optional[str] = None,
+        source: Optional[str] = None,
+        mfa_token: Optional[str] = None,
+    ) -> JsonObject:
+        """Confirms the binding with a first code (JS
+        ``confirmAssosicateMfaAuthenticator``); returns ``{code, message}``.
+        A wrong code raises ``HttpStatusError`` (HTTP 400, code 400)."""
+        result: JsonObject = self._op(
+            "authing_mfa_confirm_associate_authenticator",
+            _js_params(totp=totp, authenticatorType=authenticator_type, source=source, mfaToken=mfa_token),
+        )
+        return result
+
+    confirm_assosicate_mfa_authenticator = confirm_associate_mfa_authenticator
+
+    def verify_totp_mfa(self, *, totp: str, mfa_token: str) -> JsonObject:
+        """The second factor with a TOTP code; returns the user with its
+        ``token``. A wrong or replayed code raises ``ApiError`` code 6001."""
+        result: JsonObject = self._op("authing_mfa_verify_totp", _js_params(totp=totp, mfaToken=mfa_token))
+        return result
+
+    def verify_totp_recovery_code(self, *, recovery_code: str, mfa_token: str) -> JsonObject:
+        """The second factor with the recovery code; returns
+        ``{"user": ..., "recoveryCode": <the new code>}`` (the old one is
+        dead). A wrong code raises ``ApiError`` code 6002."""
+        result: JsonObject = self._op(
+            "authing_mfa_verify_totp_recovery_code",
+            _js_params(recoveryCode=recovery_code, mfaToken=mfa_token),
+        )
+        return result
+
+    def verify_app_sms_mfa(
+        self, *, phone: str, code: str, mfa_token: str, phone_country_code: Optional[str] = None
+    ) -> JsonObject:
+        """The second factor with an SMS code; returns the user with ``token``."""
+        result: JsonObject = self._op(
+            "authing_mfa_verify_app_sms",
+            _js_params(phone=phone, code=code, mfaToken=mfa_token, phoneCountryCode=phone_country_code),
+        )
+        return result
+
+    def verify_app_email_mfa(self, *, email: str, code: str, mfa_token: str) -> JsonObject:
+        """The second factor with an email code; returns the user with ``token``."""
+        result: JsonObject = self._op(
+            "authing_mfa_verify_app_email", _js_params(email=email, code=code, mfaToken=mfa_token)
+        )
+        return result
+
+    def phone_or_email_bindable(
+        self, *, mfa_token: str, phone: Optional[str] = None, email: Optional[str] = None
+    ) -> bool:
+        """Whether the phone and/or email can be bound as a second factor."""
+        result: bool = self._op(
+            "authing_mfa_phone_or_email_bindable", _js_params(phone=phone, email=email, mfaToken=mfa_token)
+        )
+        return result
+
+    def associate_face_by_url(
+        self, *, base_face: str, compare_face: str, mfa_token: Optional[str] = None
+    ) -> JsonObject:
+        """Binds face MFA from two image URLs; returns the user."""
+        result: JsonObject = self._op(
+            "authing_mfa_associate_face_by_url",
+            _js_params(baseFace=base_face, compareFace=compare_face, mfaToken=mfa_token),
+        )
+        return result
+
+    def associate_face_by_local_file(
+        self, *, base_face: StrPath, compare_face: Optional[StrPath] = None, mfa_token: Optional[str] = None
+    ) -> JsonObject:
+        """Binds face MFA from local image files (uploaded first); without
+        ``compare_face`` the base image is used twice. A file that cannot be
+        read raises ``IoError`` before anything is sent."""
+        result: JsonObject = self._op(
+            "authing_mfa_associate_face_by_files",
+            _js_params(
+                baseFace=_path(base_face, "base_face"),
+                compareFace=None if compare_face is None else _path(compare_face, "compare_face"),
+                mfaToken=mfa_token,
+            ),
+        )
+        return result
+
+    def verify_face_mfa(self, *, photo: str, mfa_token: str) -> JsonObject:
+        """The second factor with a face photo (an uploaded key or URL);
+        returns the user with ``token``."""
+        result: JsonObject = self._op("authing_mfa_verify_face", _js_params(photo=photo, mfaToken=mfa_token))
+        return result
