@@ -174,7 +174,10 @@ pub unsafe extern "C" fn authing_mfa_op_free(op: *mut authing_mfa_op) {
 /// `AUTHING_MFA_ERR_SHUTDOWN`; there is no restart. Idempotent.
 ///
 /// Blocks for at most about `timeout_ms`. Call it before unloading the
-/// library or at process exit if you want a clean stop; it is not required.
+/// library or at process exit if you want a clean stop. Hosts whose runtime
+/// stops accepting callbacks at exit (Python, JVMs, ...) must cancel their
+/// calls in flight, or call this, before they finalize: a callback firing
+/// into a finalized interpreter can crash the process.
 ///
 /// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_WOULD_DEADLOCK` (called
 /// from a callback or another thread that runs async tasks; nothing is done);

@@ -4,6 +4,8 @@ module of the JavaScript SDK), over ctypes.
     from authing_mfa import Client, ApiError
     with Client(app_host="https://example.authing.cn", user_pool_id="...") as c:
         user = c.verify_totp_mfa(totp="123456", mfa_token=mfa_token)
+        # or, in a coroutine:
+        user = await c.verify_totp_mfa_async(totp="123456", mfa_token=mfa_token)
 
 The shared library is found through ``$AUTHING_MFA_LIB``, then next to this
 package (wheels bundle it), then ``target/debug`` and ``target/release`` of
@@ -13,6 +15,8 @@ a source checkout, then the system library path.
 from __future__ import annotations
 
 from . import _ffi
+from ._async import shutdown
+from ._log import disable_logging, enable_logging
 from .client import Client, StrPath
 from .errors import (
     ApiError,
@@ -57,6 +61,9 @@ __all__ = [
     "totp_parse_uri",
     "version",
     "library_path",
+    "enable_logging",
+    "disable_logging",
+    "shutdown",
 ]
 
 

@@ -7,7 +7,9 @@ the two conversions that must be exactly right:
 * strings out: a ``char *`` the library allocated is copied into a Python
   ``str`` and freed with ``authing_mfa_string_free`` exactly once.
 
-Nothing else in the package touches ctypes pointers.
+Nothing else in the package touches ctypes pointers, except the two
+callback bridges: ``_async`` (operation callbacks to asyncio) and ``_log``
+(the log callback to :mod:`logging`).
 """
 
 from __future__ import annotations
@@ -53,9 +55,11 @@ _OP_P = c_void_p  # authing_mfa_op * (opaque)
 _STR_OUT = POINTER(c_void_p)  # char ** : taken as void * so ctypes never converts (and loses) it
 
 # void (*authing_mfa_callback)(void *user_data, authing_mfa_status, const char *json):
-# the JSON is borrowed for the callback only; c_char_p copies it into bytes.
-CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
-# void (*authing_mfa_log_callback)(void *user_data, int32_t level, const char *message)
+# the JSON is borrowed for the callback only. Taken as void * so the bridge
+# copies it explicitly (ctypes.string_at) before anything else happens.
+CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_int32, c_void_p)
+# void (*authing_mfa_log_callback)(void *user_data, int32_t level, const char *message):
+# c_char_p copies the borrowed message into bytes before Python code runs.
 LOG_CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
 
 # (name, argtypes, restype) for every function of the header.
@@ -86,14 +90,15 @@ _PROTOTYPES: List[Tuple[str, List[Any], Any]] = [
     ("authing_mfa_totp_generate", [c_char_p, c_int64, _STR_OUT, _STR_OUT], c_int32),
     ("authing_mfa_totp_parse_uri", [c_char_p, _STR_OUT, _STR_OUT], c_int32),
     ("authing_mfa_totp_generate_now", [c_char_p, _STR_OUT, _STR_OUT], c_int32),
-    # The async API (declared for completeness; the Python API does not use
-    # it yet). A CALLBACK object passed to call_async must be kept alive by
-    # the caller until it has fired.
+    # The async API (used by _async.py). A CALLBACK object passed to
+    # call_async must stay alive until it has fired: _async passes one
+    # module-level object, alive as long as the process.
     ("authing_mfa_call_async", [_CLIENT_P, c_char_p, c_char_p, CALLBACK, c_void_p, POINTER(_OP_P)], c_int32),
     ("authing_mfa_op_cancel", [_OP_P], None),
     ("authing_mfa_op_free", [_OP_P], None),
     ("authing_mfa_shutdown", [ctypes.c_uint32], c_int32),
-    # Observability (declared, not used yet); None as the callback removes it.
+    # Observability (used by _log.py); LOG_CALLBACK() (a NULL function pointer;
+    # ctypes refuses None for this argument type) removes the callback.
     ("authing_mfa_set_log_callback", [c_int32, LOG_CALLBACK, c_void_p], c_int32),
 ]
 
@@ -190,6 +195,18 @@ def _load() -> Library:
         f"cannot load {LIBRARY_FILE}. Build it with `cargo build -p authing-mfa` "
         f"or set {ENV_VAR} to its path. Tried:\n" + "\n".join(tried)
     )
+
+
+def optional_function(name: str) -> Any:
+    """A function of ``_OPTIONAL`` (looked up on every call, like the others),
+    or ``NotImplementedError`` naming it when the loaded library predates it."""
+    try:
+        return getattr(lib(), name)
+    except AttributeError:
+        raise NotImplementedError(
+            f"the loaded library ({lib().path}) has no {name}: it predates this part of the "
+            "API; rebuild it with `cargo build -p authing-mfa`"
+        ) from None
 
 
 def lib() -> Library:

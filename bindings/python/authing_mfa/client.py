@@ -10,7 +10,7 @@ import urllib.parse
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
 
-from . import _ffi
+from . import _async, _ffi
 from .errors import ClientClosedError, Status
 
 __all__ = ["Client", "StrPath"]
@@ -32,6 +32,7 @@ _OPTION_KEYS: Dict[str, str] = {
     "allow_insecure_http": "allowInsecureHttp",
     "ca_cert_pem": "caCertPem",
     "max_response_bytes": "maxResponseBytes",
+    "max_retries": "maxRetries",
 }
 
 
@@ -77,8 +78,13 @@ class Client:
 
     The client owns a native handle: use it as a context manager or call
     ``close()``; it is also freed when garbage-collected. One client may be
-    used from many threads at once; ``close()`` waits for calls in flight.
-    Every operation blocks its thread (the GIL is released meanwhile).
+    used from many threads at once; ``close()`` waits for blocking calls in
+    flight (async ones need no waiting: the library lets them finish).
+
+    Every operation comes twice: ``verify_totp_mfa(...)`` blocks its thread
+    (the GIL is released meanwhile); ``await verify_totp_mfa_async(...)`` is
+    a coroutine for asyncio that never blocks the loop. Both may be mixed on
+    one client; the token state is shared.
     """
 
     def __init__(
@@ -96,6 +102,7 @@ class Client:
         allow_insecure_http: Optional[bool] = None,
         ca_cert_pem: Optional[str] = None,
         max_response_bytes: Optional[int] = None,
+        max_retries: Optional[int] = None,
         **js_options: Any,
     ) -> None:
         # Set first: __del__ runs even when __init__ raises.
@@ -116,6 +123,7 @@ class Client:
             "allow_insecure_http": allow_insecure_http,
             "ca_cert_pem": ca_cert_pem,
             "max_response_bytes": max_response_bytes,
+            "max_retries": max_retries,
         }
         options: JsonObject = {}
         for name, value in given.items():
@@ -166,8 +174,10 @@ class Client:
 
     def close(self) -> None:
         """Frees the native client. New calls then raise
-        ``ClientClosedError``; calls already running in other threads finish
-        first (this waits for them). Idempotent."""
+        ``ClientClosedError``; blocking calls already running in other
+        threads finish first (this waits for them). Async calls in flight are
+        not waited for: the library keeps what they need, and they complete
+        (or are cancelled) as usual. Idempotent."""
         with self._cond:
             handle = self._handle
             if handle is None:
@@ -382,4 +392,139 @@ class Client:
         """The second factor with a face photo (an uploaded key or URL);
         returns the user with ``token``."""
         result: JsonObject = self._op("authing_mfa_verify_face", _js_params(photo=photo, mfaToken=mfa_token))
+        return result
+
+    # ------------------------------------------------- operations, asyncio
+    #
+    # The same operations as coroutines, for asyncio: same arguments, same
+    # results, same exceptions. They run on the library's own I/O threads
+    # (authing_mfa_call_async) and never block the event loop. Cancelling the
+    # awaiting Task cancels the request and raises asyncio.CancelledError as
+    # usual (a request already sent may still have been processed by the
+    # server: a cancelled verify may have used up a code).
+
+    async def _op_async(self, method: str, params: Optional[Mapping[str, Any]]) -> Any:
+        name = _ffi.encode(method, "method")
+        payload = None if params is None else _ffi.encode_json(dict(params), "params")
+        return await _async.call(self._use, name, payload)
+
+    async def call_async(self, method: str, params: Optional[Mapping[str, Any]] = None) -> Any:
+        """``call()`` as a coroutine: ``await client.call_async("verifyTotpMfa",
+        {"totp": code, "mfaToken": t})``."""
+        return await self._op_async(method, params)
+
+    async def get_mfa_authenticators_async(
+        self, *, type: Optional[str] = None, mfa_token: Optional[str] = None, source: Optional[str] = None
+    ) -> List[JsonObject]:
+        """``get_mfa_authenticators()`` as a coroutine."""
+        result: List[JsonObject] = await self._op_async(
+            "getMfaAuthenticators", _js_params(type=type, mfaToken=mfa_token, source=source)
+        )
+        return result
+
+    async def associate_mfa_authenticator_async(
+        self,
+        *,
+        authenticator_type: Optional[str] = None,
+        mfa_token: Optional[str] = None,
+        source: Optional[str] = None,
+    ) -> JsonObject:
+        """``associate_mfa_authenticator()`` as a coroutine."""
+        result: JsonObject = await self._op_async(
+            "associateMfaAuthenticator",
+            _js_params(authenticatorType=authenticator_type, mfaToken=mfa_token, source=source),
+        )
+        return result
+
+    assosicate_mfa_authenticator_async = associate_mfa_authenticator_async
+
+    async def delete_mfa_authenticator_async(self) -> JsonObject:
+        """``delete_mfa_authenticator()`` as a coroutine."""
+        result: JsonObject = await self._op_async("deleteMfaAuthenticator", None)
+        return result
+
+    async def confirm_associate_mfa_authenticator_async(
+        self,
+        *,
+        totp: str,
+        authenticator_type: Optional[str] = None,
+        source: Optional[str] = None,
+        mfa_token: Optional[str] = None,
+    ) -> JsonObject:
+        """``confirm_associate_mfa_authenticator()`` as a coroutine."""
+        result: JsonObject = await self._op_async(
+            "confirmAssociateMfaAuthenticator",
+            _js_params(totp=totp, authenticatorType=authenticator_type, source=source, mfaToken=mfa_token),
+        )
+        return result
+
+    confirm_assosicate_mfa_authenticator_async = confirm_associate_mfa_authenticator_async
+
+    async def verify_totp_mfa_async(self, *, totp: str, mfa_token: str) -> JsonObject:
+        """``verify_totp_mfa()`` as a coroutine."""
+        result: JsonObject = await self._op_async("verifyTotpMfa", _js_params(totp=totp, mfaToken=mfa_token))
+        return result
+
+    async def verify_totp_recovery_code_async(self, *, recovery_code: str, mfa_token: str) -> JsonObject:
+        """``verify_totp_recovery_code()`` as a coroutine."""
+        result: JsonObject = await self._op_async(
+            "verifyTotpRecoveryCode", _js_params(recoveryCode=recovery_code, mfaToken=mfa_token)
+        )
+        return result
+
+    async def verify_app_sms_mfa_async(
+        self, *, phone: str, code: str, mfa_token: str, phone_country_code: Optional[str] = None
+    ) -> JsonObject:
+        """``verify_app_sms_mfa()`` as a coroutine."""
+        result: JsonObject = await self._op_async(
+            "verifyAppSmsMfa",
+            _js_params(phone=phone, code=code, mfaToken=mfa_token, phoneCountryCode=phone_country_code),
+        )
+        return result
+
+    async def verify_app_email_mfa_async(self, *, email: str, code: str, mfa_token: str) -> JsonObject:
+        """``verify_app_email_mfa()`` as a coroutine."""
+        result: JsonObject = await self._op_async(
+            "verifyAppEmailMfa", _js_params(email=email, code=code, mfaToken=mfa_token)
+        )
+        return result
+
+    async def phone_or_email_bindable_async(
+        self, *, mfa_token: str, phone: Optional[str] = None, email: Optional[str] = None
+    ) -> bool:
+        """``phone_or_email_bindable()`` as a coroutine."""
+        result: bool = await self._op_async(
+            "phoneOrEmailBindable", _js_params(phone=phone, email=email, mfaToken=mfa_token)
+        )
+        return result
+
+    async def associate_face_by_url_async(
+        self, *, base_face: str, compare_face: str, mfa_token: Optional[str] = None
+    ) -> JsonObject:
+        """``associate_face_by_url()`` as a coroutine."""
+        result: JsonObject = await self._op_async(
+            "associateFaceByUrl", _js_params(baseFace=base_face, compareFace=compare_face, mfaToken=mfa_token)
+        )
+        return result
+
+    async def associate_face_by_local_file_async(
+        self, *, base_face: StrPath, compare_face: Optional[StrPath] = None, mfa_token: Optional[str] = None
+    ) -> JsonObject:
+        """``associate_face_by_local_file()`` as a coroutine (the files are
+        read on a library thread, not on the event loop)."""
+        result: JsonObject = await self._op_async(
+            "associateFaceByLocalFile",
+            _js_params(
+                baseFace=_path(base_face, "base_face"),
+                compareFace=None if compare_face is None else _path(compare_face, "compare_face"),
+                mfaToken=mfa_token,
+            ),
+        )
+        return result
+
+    async def verify_face_mfa_async(self, *, photo: str, mfa_token: str) -> JsonObject:
+        """``verify_face_mfa()`` as a coroutine."""
+        result: JsonObject = await self._op_async(
+            "verifyFaceMfa", _js_params(photo=photo, mfaToken=mfa_token)
+        )
         return result

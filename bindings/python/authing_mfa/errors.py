@@ -188,11 +188,15 @@ class IoError(AuthingMfaError, OSError):
 
 
 class CancelledError(AuthingMfaError):
-    """Reserved for the async API: the operation was cancelled."""
+    """The library reported an operation as cancelled. Cancelling the asyncio
+    Task that awaits an ``*_async`` call raises ``asyncio.CancelledError`` as
+    usual, not this: the binding cancels the native operation only then, so
+    this class is for statuses seen through other routes."""
 
 
 class ShutdownError(AuthingMfaError):
-    """Reserved for the async API: the library was shut down."""
+    """``authing_mfa.shutdown()`` was called: the call was stopped by it, or
+    came after it (the library does not restart)."""
 
 
 class WouldDeadlockError(AuthingMfaError):

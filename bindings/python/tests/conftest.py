@@ -8,11 +8,12 @@ import queue
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set
 
 import pytest
-from helpers import REPO, Dev, Handler, SilentServer, StubServer
+from helpers import REPO, Dev, Handler, HangingServer, SilentServer, StubServer
 
 import authing_mfa
 from authing_mfa import Client
@@ -136,3 +137,93 @@ def free_counter(monkeypatch: pytest.MonkeyPatch) -> List[Optional[int]]:
 
     monkeypatch.setattr(lib, "authing_mfa_string_free", counting_free, raising=False)
     return freed
+
+
+@pytest.fixture
+def hanging_server() -> Iterator[HangingServer]:
+    server = HangingServer()
+    yield server
+    server.close()
+
+
+class OpTracker:
+    """Watches the native side of async calls through the library functions
+    the binding calls (each looked up on every call, so they can be wrapped):
+    which op handles authing_mfa_call_async made, which ones
+    authing_mfa_op_free freed, and the status each callback delivered. Every
+    free is checked as it happens: the handle must be live (made, not yet
+    freed) and its callback must already have fired."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from authing_mfa import _async
+
+        self.lock = threading.Lock()
+        self.made: Dict[int, int] = {}  # call id -> op handle
+        self.live: Dict[int, int] = {}  # op handle -> call id, until freed
+        self.freed: List[int] = []  # op handles, in order
+        self.fired: Dict[int, int] = {}  # call id -> status the callback got
+        self.errors: List[str] = []
+        lib = authing_mfa._ffi.lib()
+        real_call_async = lib.cdll.authing_mfa_call_async
+        real_free = lib.cdll.authing_mfa_op_free
+        real_complete = _async._complete
+
+        def call_async(handle: Any, method: Any, params: Any, cb: Any, call_id: int, out: Any) -> int:
+            status: int = real_call_async(handle, method, params, cb, call_id, out)
+            op = out._obj.value  # the c_void_p that byref() points to
+            if status == 0:
+                with self.lock:
+                    self.made[call_id] = op
+                    self.live[op] = call_id
+            return status
+
+        def op_free(op: int) -> None:
+            with self.lock:
+                call_id = self.live.pop(op, None)
+                if call_id is None:
+                    self.errors.append(f"free of an op that is not live: {op:#x}")
+                elif call_id not in self.fired:
+                    self.errors.append(f"op of call {call_id} freed before its callback fired")
+                self.freed.append(op)
+            real_free(op)
+
+        def complete(call_id: int, status: int, text: bytes) -> None:
+            with self.lock:
+                if call_id in self.fired:
+                    self.errors.append(f"callback of call {call_id} fired twice")
+                self.fired[call_id] = status
+            real_complete(call_id, status, text)
+
+        monkeypatch.setattr(lib, "authing_mfa_call_async", call_async, raising=False)
+        monkeypatch.setattr(lib, "authing_mfa_op_free", op_free, raising=False)
+        monkeypatch.setattr(_async, "_complete", complete)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Waits until every call made has had its callback and its handle
+        freed, then checks the books: each handle freed exactly once."""
+        from authing_mfa import _async
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                done = not self.live and set(self.fired) >= set(self.made)
+            if done and _async.live_operations() == 0:
+                break
+            time.sleep(0.01)
+        with self.lock:
+            assert self.errors == []
+            assert self.live == {}, f"{len(self.live)} op handles never freed"
+            assert set(self.fired) >= set(self.made), "callbacks that never fired"
+            assert len(self.freed) == len(self.made)
+        assert _async.live_operations() == 0
+
+    def statuses(self) -> Set[int]:
+        with self.lock:
+            return {self.fired[i] for i in self.made}
+
+
+@pytest.fixture
+def op_tracker(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpTracker]:
+    tracker = OpTracker(monkeypatch)
+    yield tracker
+    tracker.settle()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import json
 import socket
+import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -156,7 +157,14 @@ class StubServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        class _Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # A client that went away (a cancelled request) is expected;
+                # anything else is printed as usual.
+                if not isinstance(sys.exc_info()[1], ConnectionError):
+                    super().handle_error(request, client_address)
+
+        self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -197,3 +205,67 @@ class SilentServer:
         self.sock.close()
         for conn in self.accepted:
             conn.close()
+
+
+class HangingServer:
+    """Accepts connections, reads what the client sends, never answers, and
+    records when the client closes each connection (EOF or reset): how a
+    test sees that a cancelled request was really abandoned."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.lock = threading.Lock()
+        self.received: List[bytes] = []  # per connection, in accept order
+        self.closed: List[threading.Event] = []
+        self.accepted = threading.Semaphore(0)  # released once per request head received
+        self._conns: List[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with self.lock:
+                index = len(self.received)
+                self.received.append(b"")
+                self.closed.append(threading.Event())
+                self._conns.append(conn)
+            threading.Thread(target=self._read, args=(conn, index), daemon=True).start()
+
+    def _read(self, conn: socket.socket, index: int) -> None:
+        announced = False
+        while True:
+            try:
+                chunk = conn.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.closed[index].set()
+                return
+            with self.lock:
+                self.received[index] += chunk
+                head_done = b"\r\n\r\n" in self.received[index]
+            if head_done and not announced:
+                announced = True
+                self.accepted.release()
+
+    def wait_for_request(self, timeout: float = 10.0) -> int:
+        """Waits until a request head arrived; returns its connection index
+        (the most recent connection that has one)."""
+        assert self.accepted.acquire(timeout=timeout), "no request reached the hanging server"
+        with self.lock:
+            return max(i for i, data in enumerate(self.received) if b"\r\n\r\n" in data)
+
+    def close(self) -> None:
+        self.sock.close()
+        with self.lock:
+            for conn in self._conns:
+                try:
+                    conn.close()
+                except OSError:
+                    pass

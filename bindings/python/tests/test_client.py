@@ -67,6 +67,16 @@ def test_options_in_snake_case_reach_the_wire(stub_server: Callable[..., StubSer
     assert headers["authorization"] == "Bearer user-token"
 
 
+def test_max_retries_option(stub_server: Callable[..., StubServer]) -> None:
+    server = stub_server(lambda m, p, h, b: (503, envelope(503, "busy")))
+    for retries, requests in ((0, 1), (1, 2)):
+        server.requests.clear()
+        with Client(app_host=server.url, max_retries=retries) as c:
+            with pytest.raises(authing_mfa.HttpStatusError):
+                c.get_mfa_authenticators()
+        assert len(server.requests) == requests
+
+
 def test_options_with_js_names(stub_server: Callable[..., StubServer]) -> None:
     server = recording_server(stub_server, [])
     with Client(appHost=server.url, userPoolId="pool-2", appId="app-2", requestFrom="js-names") as c:
