@@ -17,10 +17,17 @@
 //   server answers 1635). `what()` never contains `data`, so logging `what()`
 //   never leaks a token; the library guarantees its messages hold no secret.
 //
+// - Non-blocking calls: `Client::call_async` (a `std::function` called once
+//   with a `Result`) and `Client::call_future` (a `std::future`), both with
+//   an RAII `Operation` handle to cancel them; `set_log_callback` with a
+//   `std::function`; `shutdown`. No exception ever crosses into the C
+//   library: what a user callback throws is caught and dropped (see
+//   `Client::call_async`).
+//
 // Thread safety is the C API's: the operations and the token setters of one
 // `Client` may run on many threads at once; moving, assigning or destroying a
-// `Client` must not race with any other use of it. Operations block the
-// calling thread until the answer or the client's timeout.
+// `Client` must not race with any other use of it. The blocking operations
+// block the calling thread until the answer or the client's timeout.
 //
 // Requires C++17 and linking with -lauthing_mfa (see packaging/README.md).
 
@@ -29,14 +36,20 @@
 
 #include "authing_mfa.h"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 
 namespace authing_mfa {
 
@@ -493,6 +506,197 @@ struct Options {
     }
 };
 
+// --- Non-blocking calls: Result, Operation, AsyncCall ------------------------
+
+/// The outcome of a non-blocking call, handed to the `on_done` callback of
+/// `Client::call_async`: either the result JSON (what the blocking method
+/// would have returned) or the `Error` (what it would have thrown, plus
+/// `Status::Cancelled` and `Status::Shutdown`).
+///
+/// Nothing is thrown on the library thread that delivers it: the error is a
+/// value here, and `value()` rethrows it only when you ask.
+class Result {
+public:
+    explicit Result(std::string json) : v_(std::in_place_index<0>, std::move(json)) {}
+    explicit Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
+
+    /// True when the call succeeded.
+    bool ok() const noexcept { return v_.index() == 0; }
+    explicit operator bool() const noexcept { return ok(); }
+    /// `Status::Ok`, or the error's status.
+    Status status() const noexcept { return ok() ? Status::Ok : std::get<1>(v_).status(); }
+
+    /// The result JSON; throws the `Error` when the call failed.
+    const std::string& value() const& {
+        if (!ok()) throw std::get<1>(v_);
+        return std::get<0>(v_);
+    }
+    std::string value() && {
+        if (!ok()) throw std::get<1>(v_);
+        return std::move(std::get<0>(v_));
+    }
+    /// The error; throws `std::logic_error` when the call succeeded (check
+    /// `ok()` first).
+    const Error& error() const {
+        if (ok()) throw std::logic_error("authing_mfa::Result::error() called on a success");
+        return std::get<1>(v_);
+    }
+
+private:
+    std::variant<std::string, Error> v_;
+};
+
+/// The handle on one non-blocking call, for cancelling it. RAII over
+/// `authing_mfa_op *`: movable, not copyable; the destructor releases the
+/// handle (`authing_mfa_op_free`) and does NOT cancel the call: its callback
+/// still fires (or its future still gets its value). Dropping an
+/// `Operation` is therefore "fire and forget"; call `cancel()` first to stop
+/// the call.
+///
+/// `cancel()` may be called from any thread, from inside any callback, as
+/// often as you like, and after the call finished (it then does nothing).
+/// A moved-from or default-constructed `Operation` is empty and its
+/// `cancel()` does nothing. Destroying or assigning an `Operation` must not
+/// race with `cancel()` on the same object.
+class Operation {
+public:
+    Operation() noexcept = default;
+    /// Adopts a handle from `authing_mfa_call_async` (released by this object).
+    explicit Operation(authing_mfa_op* op) noexcept : op_(op) {}
+    ~Operation() { authing_mfa_op_free(op_); }
+
+    Operation(const Operation&) = delete;
+    Operation& operator=(const Operation&) = delete;
+    Operation(Operation&& other) noexcept : op_(std::exchange(other.op_, nullptr)) {}
+    Operation& operator=(Operation&& other) noexcept {
+        if (this != &other) {
+            authing_mfa_op_free(op_);  // releases, does not cancel
+            op_ = std::exchange(other.op_, nullptr);
+        }
+        return *this;
+    }
+
+    /// Asks the call to stop: if its answer has not come yet, it completes
+    /// soon with `Status::Cancelled`; otherwise nothing happens. A request
+    /// already sent may still have reached the server.
+    void cancel() const noexcept { authing_mfa_op_cancel(op_); }
+
+    /// False when empty (moved from, or from a refused `call_future`).
+    bool valid() const noexcept { return op_ != nullptr; }
+    explicit operator bool() const noexcept { return valid(); }
+
+    /// The C handle, still owned by this object.
+    authing_mfa_op* native_handle() const noexcept { return op_; }
+
+private:
+    authing_mfa_op* op_ = nullptr;
+};
+
+/// What `Client::call_future` returns: the future result and the handle to
+/// cancel it. `result.get()` returns the result JSON or throws
+/// `authing_mfa::Error` (`Status::Cancelled` after `cancel()`). Use with a
+/// structured binding: `auto [result, op] = client.call_future(...)`.
+/// Destroying it without waiting is fine: the call goes on and its value is
+/// dropped (the future does not block in its destructor).
+struct AsyncCall {
+    std::future<std::string> result;
+    Operation op;
+
+    void cancel() const noexcept { op.cancel(); }
+};
+
+/// The callback type of `Client::call_async`.
+using Callback = std::function<void(Result)>;
+
+namespace detail {
+
+/// The heap object passed to the C API as `user_data`. It is created just
+/// before `authing_mfa_call_async`, owned by the caller until that call
+/// accepts, then owned by the C callback `on_async_done`, which deletes it
+/// after completing: exactly once per accepted call, and never for a refused
+/// call (the caller's `unique_ptr` still owns and frees it).
+struct Completion {
+    virtual ~Completion() = default;
+    /// Must not throw: it runs on a library thread, inside a C callback.
+    virtual void complete(authing_mfa_status status, const char* json) noexcept = 0;
+};
+
+inline std::string borrowed(const char* json) { return json ? std::string(json) : std::string(); }
+
+/// Calls a `std::function<void(Result)>`.
+struct FunctionCompletion final : Completion {
+    explicit FunctionCompletion(Callback f) : fn(std::move(f)) {}
+    void complete(authing_mfa_status status, const char* json) noexcept override {
+        try {
+            Result r = status == AUTHING_MFA_OK
+                           ? Result(borrowed(json))
+                           : Result(Error(static_cast<Status>(status), borrowed(json)));
+            fn(std::move(r));
+        } catch (...) {
+            // An exception must never unwind into the C library (that is
+            // undefined behaviour), and std::terminate would kill the whole
+            // program for one failed callback: it is caught and dropped. The
+            // documented rule is that on_done should not throw. (The one
+            // exception not from on_done is std::bad_alloc while copying the
+            // answer, before on_done is called: out of memory, on_done is
+            // then skipped rather than the process aborted.)
+        }
+    }
+    Callback fn;
+};
+
+/// Fulfils a `std::promise<std::string>`.
+struct PromiseCompletion final : Completion {
+    void complete(authing_mfa_status status, const char* json) noexcept override {
+        try {
+            if (status == AUTHING_MFA_OK)
+                promise.set_value(borrowed(json));
+            else
+                promise.set_exception(
+                    std::make_exception_ptr(Error(static_cast<Status>(status), borrowed(json))));
+        } catch (...) {
+            // Out of memory while copying the answer: report that instead.
+            // If even that fails, the destroyed promise makes get() throw
+            // std::future_error (broken_promise); nothing escapes into C.
+            try {
+                promise.set_exception(std::current_exception());
+            } catch (...) {
+            }
+        }
+    }
+    std::promise<std::string> promise;
+};
+
+/// The C callback given to `authing_mfa_call_async`: completes and frees the
+/// `Completion` (its destructor runs here too, on the library thread).
+inline void on_async_done(void* user_data, authing_mfa_status status, const char* json) noexcept {
+    std::unique_ptr<Completion> completion(static_cast<Completion*>(user_data));
+    completion->complete(status, json);
+}
+
+/// `authing_mfa_call_async` gives no error JSON when it refuses a call: the
+/// wrapper words one per status. The method name is quoted only when it
+/// looks like a method name (it is never a secret then, and never odd bytes).
+inline Error async_refused(authing_mfa_status status, std::string_view method) {
+    const auto s = static_cast<Status>(status);
+    bool plain = !method.empty() && method.size() <= 64;
+    for (char c : method)
+        plain = plain && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+    std::string message;
+    switch (s) {
+    case Status::InvalidArgument:
+        message = plain ? "unknown method `" + std::string(method) + "`" : std::string("unknown method");
+        break;
+    case Status::InvalidUtf8: message = "the method name or the params JSON is not valid UTF-8"; break;
+    case Status::Shutdown: message = "the library was shut down (authing_mfa::shutdown)"; break;
+    case Status::Panic: message = "a bug inside the library (a panic, caught); please report it"; break;
+    default: message = "the call was refused"; break;
+    }
+    return local_error(s, message);
+}
+
+}  // namespace detail
+
 /// An Authing MFA client. Movable, not copyable. A moved-from `Client` is
 /// empty: `valid()` is false and every method throws `Error` with
 /// `Status::NullArgument` and the message "use of a moved-from
@@ -628,7 +832,158 @@ public:
         return result.str();
     }
 
+    // --- Non-blocking forms ------------------------------------------------
+    //
+    // Both forms return at once; the call runs on the library's I/O threads.
+    // The client may be destroyed while its calls are in flight (they keep
+    // what they need and complete). Parameter errors (bad JSON, a missing
+    // key) arrive as the call's error, like every other failure.
+
+    /// Starts `method` (a JS SDK name such as "verifyTotpMfa", as for
+    /// `call`) and returns at once. `on_done` is then called exactly once,
+    /// with the result JSON or the `Error` (including `Status::Cancelled`
+    /// after `Operation::cancel()`, and `Status::Shutdown`).
+    ///
+    /// `on_done` runs on a library thread (possibly before `call_async`
+    /// returns), and is destroyed there right after it returns. It must
+    /// return promptly and must not block: a blocking method called from it
+    /// throws `Error` with `Status::WouldDeadlock`, and waiting there on a
+    /// future of another call can stall the library's two I/O threads. It
+    /// may start more non-blocking calls and cancel or drop `Operation`s.
+    ///
+    /// Exceptions: if `on_done` throws, the exception is caught and dropped
+    /// (it must not unwind into the C library, and std::terminate would be
+    /// worse); catch inside `on_done` if you need to react.
+    ///
+    /// Throws `Error` (and `on_done` is then never called, and destroyed
+    /// before this returns) when the call is refused at once: an unknown
+    /// method (`Status::InvalidArgument`), a NUL character in `method` or
+    /// `params`, an empty `on_done` or a moved-from client
+    /// (`Status::NullArgument`), after `shutdown` (`Status::Shutdown`).
+    Operation call_async(const std::string& method, const std::optional<std::string>& params,
+                         Callback on_done) const {
+        if (!on_done)
+            throw detail::local_error(Status::NullArgument, "call_async: on_done is empty");
+        return start(method, params, std::make_unique<detail::FunctionCompletion>(std::move(on_done)));
+    }
+
+    /// Starts `method` like `call_async` and returns its future with the
+    /// handle to cancel it. `result.get()` returns the result JSON or
+    /// throws `Error` (`Status::Cancelled` after `cancel()`).
+    ///
+    /// Unlike `call_async`, a call refused at once does not throw here: the
+    /// `Error` is stored in the future (and `op` is empty), so one `catch`
+    /// around `get()` sees every failure. Do not `get()` or `wait()` from
+    /// inside a library callback.
+    AsyncCall call_future(const std::string& method,
+                          const std::optional<std::string>& params = std::nullopt) const {
+        auto completion = std::make_unique<detail::PromiseCompletion>();
+        std::future<std::string> result = completion->promise.get_future();
+        try {
+            Operation op = start(method, params, std::move(completion));
+            return AsyncCall{std::move(result), std::move(op)};
+        } catch (const Error&) {
+            // `completion` (and its promise) is gone: a fresh future holds the error.
+            std::promise<std::string> refused;
+            refused.set_exception(std::current_exception());
+            return AsyncCall{refused.get_future(), Operation()};
+        }
+    }
+
+    // Per-operation non-blocking forms: `<operation>_async(params, on_done)`
+    // as `call_async`, and `<operation>_future(params)` as `call_future`,
+    // with the parameters and results of the blocking method of the same
+    // name. (`phone_or_email_bindable` has none: use
+    // `call_async("phoneOrEmailBindable", …)`, whose result is "true" or
+    // "false".)
+
+    Operation get_mfa_authenticators_async(const std::optional<std::string>& params, Callback on_done) const {
+        return call_async("getMfaAuthenticators", params, std::move(on_done));
+    }
+    AsyncCall get_mfa_authenticators_future(const std::optional<std::string>& params = std::nullopt) const {
+        return call_future("getMfaAuthenticators", params);
+    }
+    Operation associate_mfa_authenticator_async(const std::optional<std::string>& params, Callback on_done) const {
+        return call_async("associateMfaAuthenticator", params, std::move(on_done));
+    }
+    AsyncCall associate_mfa_authenticator_future(const std::optional<std::string>& params = std::nullopt) const {
+        return call_future("associateMfaAuthenticator", params);
+    }
+    Operation delete_mfa_authenticator_async(const std::optional<std::string>& params, Callback on_done) const {
+        return call_async("deleteMfaAuthenticator", params, std::move(on_done));
+    }
+    AsyncCall delete_mfa_authenticator_future(const std::optional<std::string>& params = std::nullopt) const {
+        return call_future("deleteMfaAuthenticator", params);
+    }
+    Operation confirm_associate_mfa_authenticator_async(const std::string& params, Callback on_done) const {
+        return call_async("confirmAssociateMfaAuthenticator", params, std::move(on_done));
+    }
+    AsyncCall confirm_associate_mfa_authenticator_future(const std::string& params) const {
+        return call_future("confirmAssociateMfaAuthenticator", params);
+    }
+    Operation verify_totp_mfa_async(const std::string& params, Callback on_done) const {
+        return call_async("verifyTotpMfa", params, std::move(on_done));
+    }
+    AsyncCall verify_totp_mfa_future(const std::string& params) const {
+        return call_future("verifyTotpMfa", params);
+    }
+    Operation verify_totp_recovery_code_async(const std::string& params, Callback on_done) const {
+        return call_async("verifyTotpRecoveryCode", params, std::move(on_done));
+    }
+    AsyncCall verify_totp_recovery_code_future(const std::string& params) const {
+        return call_future("verifyTotpRecoveryCode", params);
+    }
+    Operation verify_app_sms_mfa_async(const std::string& params, Callback on_done) const {
+        return call_async("verifyAppSmsMfa", params, std::move(on_done));
+    }
+    AsyncCall verify_app_sms_mfa_future(const std::string& params) const {
+        return call_future("verifyAppSmsMfa", params);
+    }
+    Operation verify_app_email_mfa_async(const std::string& params, Callback on_done) const {
+        return call_async("verifyAppEmailMfa", params, std::move(on_done));
+    }
+    AsyncCall verify_app_email_mfa_future(const std::string& params) const {
+        return call_future("verifyAppEmailMfa", params);
+    }
+    Operation associate_face_by_url_async(const std::string& params, Callback on_done) const {
+        return call_async("associateFaceByUrl", params, std::move(on_done));
+    }
+    AsyncCall associate_face_by_url_future(const std::string& params) const {
+        return call_future("associateFaceByUrl", params);
+    }
+    Operation associate_face_by_files_async(const std::string& params, Callback on_done) const {
+        return call_async("associateFaceByLocalFile", params, std::move(on_done));
+    }
+    AsyncCall associate_face_by_files_future(const std::string& params) const {
+        return call_future("associateFaceByLocalFile", params);
+    }
+    Operation verify_face_mfa_async(const std::string& params, Callback on_done) const {
+        return call_async("verifyFaceMfa", params, std::move(on_done));
+    }
+    AsyncCall verify_face_mfa_future(const std::string& params) const {
+        return call_future("verifyFaceMfa", params);
+    }
+
 private:
+    /// Hands `completion` to `authing_mfa_call_async`. Until the C call
+    /// accepts, the unique_ptr owns it, so every refusal (a throw from
+    /// c_str or live(), or a refused status) frees it here; once accepted,
+    /// ownership passes to `detail::on_async_done`, which frees it after the
+    /// one callback. (The callback may already have run and freed it before
+    /// `release()`: `release()` only forgets the pointer.)
+    Operation start(const std::string& method, const std::optional<std::string>& params,
+                    std::unique_ptr<detail::Completion> completion) const {
+        authing_mfa_client* const client = live();
+        const char* const m = detail::c_str(method, "method");
+        const char* const p = detail::c_str(params, "params JSON");
+        authing_mfa_op* op = nullptr;
+        const authing_mfa_status st =
+            authing_mfa_call_async(client, m, p, &detail::on_async_done, completion.get(), &op);
+        if (st != AUTHING_MFA_OK) throw detail::async_refused(st, method);
+        static_cast<void>(completion.release());
+        return Operation(op);
+    }
+
     using OpFn = authing_mfa_status (*)(const authing_mfa_client*, const char*, char**, char**);
 
     authing_mfa_client* live() const {
@@ -665,6 +1020,142 @@ private:
 
     authing_mfa_client* handle_ = nullptr;
 };
+
+// --- Logging and shutdown (process-wide) -------------------------------------
+
+/// Log levels, most severe first (`max_level` of `set_log_callback`).
+enum LogLevel : int {
+    LogError = AUTHING_MFA_LOG_ERROR,  ///< failures the caller also sees as an Error
+    LogWarn = AUTHING_MFA_LOG_WARN,    ///< failed requests and retries
+    LogInfo = AUTHING_MFA_LOG_INFO,    ///< one line per completed request
+    LogDebug = AUTHING_MFA_LOG_DEBUG,  ///< request headers too (`Bearer <redacted>`)
+};
+
+/// The log callback type: a level (1 error … 4 debug) and a line, borrowed
+/// for the call only.
+using LogCallback = std::function<void(int level, std::string_view message)>;
+
+namespace detail {
+
+/// The installed log callback. The library holds a raw pointer to
+/// `current`; only a replacement returning from the C API (which waits for
+/// deliveries in progress) makes it safe to destroy, and the mutex keeps two
+/// replacements from racing over which object is current.
+///
+/// Deliberately never destroyed (allocated once, reachable from a static):
+/// a library thread may still log while static destructors run at exit.
+struct LogState {
+    std::mutex mutex;
+    std::unique_ptr<LogCallback> current;
+};
+
+inline LogState& log_state() {
+    static LogState* const state = new LogState;
+    return *state;
+}
+
+/// Whether this thread is inside the log callback. Replacing the callback
+/// from there would wait for itself (the C API says WOULD_DEADLOCK, but a
+/// replacement on another thread could hold `LogState::mutex` while waiting
+/// for this delivery to end): refused before the mutex is taken.
+inline bool& in_log_callback() {
+    thread_local bool inside = false;
+    return inside;
+}
+
+inline void on_log(void* user_data, std::int32_t level, const char* message) noexcept {
+    bool& inside = in_log_callback();
+    const bool was_inside = inside;
+    inside = true;
+    try {
+        (*static_cast<const LogCallback*>(user_data))(
+            static_cast<int>(level), message ? std::string_view(message) : std::string_view());
+    } catch (...) {
+        // Never unwind into the library; a failing logger must not take
+        // the request (or the program) down with it. Dropped.
+    }
+    inside = was_inside;
+}
+
+inline void check_log_status(authing_mfa_status st) {
+    if (st == AUTHING_MFA_OK) return;
+    const auto s = static_cast<Status>(st);
+    throw local_error(s, s == Status::InvalidArgument
+                             ? "set_log_callback: max_level must be 1 (error) to 4 (debug)"
+                             : "set_log_callback failed");
+}
+
+inline void refuse_inside_log_callback() {
+    if (in_log_callback())
+        throw local_error(Status::WouldDeadlock,
+                          "the log callback cannot be replaced or removed from inside the log callback");
+}
+
+}  // namespace detail
+
+/// Installs the process-wide log callback, which receives lines up to
+/// `max_level` (`LogError` 1 … `LogDebug` 4; above 4 means 4). Lines never
+/// hold secrets: no bodies, and the Authorization header reads
+/// `Bearer <redacted>`.
+///
+/// `fn` is called on the thread making the request (yours for blocking
+/// calls, a library thread for non-blocking ones), possibly on several at
+/// once, so it must be thread-safe and quick. Exceptions it throws are
+/// caught and dropped. It is kept alive by this library until replaced or
+/// removed; once `set_log_callback` or `clear_log_callback` returns, the
+/// previous callback is no longer running anywhere and has been destroyed.
+/// An empty `fn` removes the callback.
+///
+/// Throws `Error`: `Status::InvalidArgument` (`max_level` below 1),
+/// `Status::WouldDeadlock` (called from inside the log callback).
+inline void set_log_callback(int max_level, LogCallback fn);
+
+/// Removes the log callback (see `set_log_callback`).
+inline void clear_log_callback() {
+    detail::refuse_inside_log_callback();
+    auto& state = detail::log_state();
+    std::unique_ptr<LogCallback> old;  // destroyed after the mutex is released
+    std::lock_guard<std::mutex> lock(state.mutex);
+    detail::check_log_status(authing_mfa_set_log_callback(0, nullptr, nullptr));
+    old = std::move(state.current);
+}
+
+inline void set_log_callback(int max_level, LogCallback fn) {
+    if (!fn) {
+        clear_log_callback();
+        return;
+    }
+    detail::refuse_inside_log_callback();
+    auto& state = detail::log_state();
+    // Declared before the lock: when it goes out of scope it holds the old
+    // callback, which is destroyed after the mutex is released (its
+    // destructor may then do anything, even install another logger).
+    auto fresh = std::make_unique<LogCallback>(std::move(fn));
+    std::lock_guard<std::mutex> lock(state.mutex);
+    detail::check_log_status(authing_mfa_set_log_callback(max_level, &detail::on_log, fresh.get()));
+    std::swap(state.current, fresh);
+}
+
+/// Shuts the library down, process-wide and for good: cancels every call in
+/// flight (non-blocking ones complete with `Status::Shutdown`, blocking
+/// ones throw it), waits up to `timeout` for them, and stops the I/O
+/// threads. Afterwards every call throws (or completes with)
+/// `Status::Shutdown`; there is no restart. Idempotent. Optional: call it
+/// before unloading the library or at exit if you want a clean stop.
+///
+/// Blocks for at most about `timeout` (clamped to 0 … 2^32-1 ms). Throws
+/// `Error` with `Status::WouldDeadlock` (and does nothing) when called from
+/// a library callback.
+inline void shutdown(std::chrono::milliseconds timeout) {
+    constexpr long long max_ms = 0xFFFFFFFFLL;
+    const long long ms = timeout.count() < 0 ? 0 : (timeout.count() > max_ms ? max_ms : timeout.count());
+    const authing_mfa_status st = authing_mfa_shutdown(static_cast<std::uint32_t>(ms));
+    if (st == AUTHING_MFA_OK) return;
+    const auto s = static_cast<Status>(st);
+    throw detail::local_error(s, s == Status::WouldDeadlock
+                                     ? "shutdown cannot be called from a library callback; nothing was done"
+                                     : "shutdown failed");
+}
 
 // --- TOTP helpers (tests, tools) --------------------------------------------
 
