@@ -242,8 +242,13 @@ fn face_by_files_uploads_then_associates_the_keys() {
     assert_eq!(e.kind(), ErrorKind::Io);
     assert!(e.message().contains("missing.png"));
     assert!(rec.take().is_empty());
-    // Devices and directories are refused instead of read forever.
-    for path in ["/dev/zero", "/tmp"] {
+    // Devices, directories and FIFOs are refused instead of read (or
+    // opened) forever.
+    let fifo = dir.join("face.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap().to_owned();
+    for path in ["/dev/zero", "/tmp", fifo.as_str()] {
         let params = serde_json::json!({ "baseFace": path }).to_string();
         let e = block(c.call("associateFaceByLocalFile", Some(&params))).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Io, "{path}");

@@ -146,6 +146,11 @@ impl Client {
         self.read().token.is_some()
     }
 
+    /// The deadline of one call (the `timeout` option).
+    pub(crate) fn timeout(&self) -> std::time::Duration {
+        self.inner.transport.timeout()
+    }
+
     pub(crate) async fn send(&self, req: Request) -> Result<Answer, Error> {
         let token = self.read().token.clone();
         self.inner.transport.send(req, token).await

@@ -462,13 +462,26 @@ impl Client {
         &self,
         p: AssociateFaceByFilesParams,
     ) -> Result<Box<RawValue>, Error> {
-        let auth_check = auth_for(&p.mfa_token)?;
-        drop(auth_check);
-        let base = read_image(&p.base_face, "baseFace").await?;
-        let compare = match &p.compare_face {
-            Some(path) => Some(read_image(path, "compareFace").await?),
-            None => None,
+        // Refuse a bad mfaToken before reading any file.
+        auth_for(&p.mfa_token)?;
+        let limit = self.timeout();
+        let read = async {
+            let base = read_image(&p.base_face, "baseFace").await?;
+            let compare = match &p.compare_face {
+                Some(path) => Some(read_image(path, "compareFace").await?),
+                None => None,
+            };
+            Ok::<_, Error>((base, compare))
         };
+        let (base, compare) = tokio::time::timeout(limit, read).await.map_err(|_| {
+            Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "reading the face images took longer than {} ms",
+                    limit.as_millis()
+                ),
+            )
+        })??;
         let key_a = self.upload_face(base, &p.mfa_token).await?;
         let key_b = match compare {
             Some(image) => self.upload_face(image, &p.mfa_token).await?,
@@ -689,6 +702,10 @@ pub const MAX_IMAGE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads a local image for upload. The path is the caller's, not a secret, so
 /// the message names it (a missing file is the most common mistake).
+///
+/// The type is checked with `metadata` before the file is opened: opening a
+/// FIFO for reading blocks until a writer appears, which could be forever.
+/// The caller also bounds the whole read by the call's timeout.
 async fn read_image(path: &Path, key: &str) -> Result<Image, Error> {
     use tokio::io::AsyncReadExt;
     let io_error = |e: std::io::Error| {
@@ -697,13 +714,20 @@ async fn read_image(path: &Path, key: &str) -> Result<Image, Error> {
             format!("cannot read {key} file {}: {e}", path.display()),
         )
     };
-    let file = tokio::fs::File::open(path).await.map_err(io_error)?;
-    let meta = file.metadata().await.map_err(io_error)?;
-    if !meta.is_file() {
-        return Err(Error::new(
+    let not_regular = || {
+        Error::new(
             ErrorKind::Io,
             format!("{key} {} is not a regular file", path.display()),
-        ));
+        )
+    };
+    if !tokio::fs::metadata(path).await.map_err(io_error)?.is_file() {
+        return Err(not_regular());
+    }
+    let file = tokio::fs::File::open(path).await.map_err(io_error)?;
+    // Checked again on the open file, in case the path changed in between.
+    let meta = file.metadata().await.map_err(io_error)?;
+    if !meta.is_file() {
+        return Err(not_regular());
     }
     let mut bytes = Vec::with_capacity(meta.len().min(MAX_IMAGE_BYTES) as usize);
     file.take(MAX_IMAGE_BYTES + 1)

@@ -90,6 +90,11 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
+    /// The client's deadline for one call.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub(crate) fn new(options: &Options) -> Result<Transport, Error> {
         let base = options.base_url().to_owned();
         let which = if options.app_host.is_some() {
