@@ -51,6 +51,7 @@ stage "Go binding" bash bindings/go/run-tests.sh
 stage "C++ binding" bash bindings/cpp/run-tests.sh
 stage "packaging" bash packaging/test-packaging.sh
 stage "mobile build scripts" bash packaging/test-mobile-scripts.sh
+stage "fuzzing, bounded (options, params, envelope)" bash fuzz/run.sh --seconds 15
 stage "quickstart (the main job)" bash scripts/quickstart.sh
 
 echo
