@@ -73,7 +73,7 @@ say() { echo "bench: $*" >&2; }
 
 # ---- build ------------------------------------------------------------------
 cargo_flags=()
-[[ $profile == release ]] && cargo_flags=(--release)
+if [[ $profile == release ]]; then cargo_flags=(--release); fi
 say "building ($profile)"
 cargo build --quiet "${cargo_flags[@]}" -p authing-mfa -p authing-mfa-bench
 bin="$root/target/$profile"
@@ -143,12 +143,13 @@ say "responder at $url; nproc=$(nproc); $budget"
 results="$tmp/results"
 : >"$results"
 
-# row ID COMMAND...: runs one contender under a time limit and keeps its
-# RESULT line; a non-zero exit is recorded as a failure with its stderr shown.
+# row ID COMMAND...: runs one contender under a time limit (ROW_LIMIT, or
+# row_limit) and keeps its RESULT line; a non-zero exit is recorded as a
+# failure with its stderr shown.
 row() {
     local id="$1" rc=0 start=$SECONDS
     shift
-    timeout -k 5 "$row_limit" "$@" >"$tmp/$id.out" 2>"$tmp/$id.err" || rc=$?
+    timeout -k 5 "${ROW_LIMIT:-$row_limit}" "$@" >"$tmp/$id.out" 2>"$tmp/$id.err" || rc=$?
     say "$id: $(grep -h '^RESULT ' "$tmp/$id.out" | cut -d' ' -f3- || true) ($((SECONDS - start)) s)"
     grep '^RESULT ' "$tmp/$id.out" >>"$results" || true
     if [[ $rc != 0 ]]; then
@@ -171,6 +172,8 @@ if [[ $no_js == 0 ]]; then
     row js_seq "${js[@]}" --id js_seq --calls "$calls" --secs "$secs" --warmup-calls "$warm_seq"
 fi
 row floor_seq "${floor[@]}" --id floor_seq --calls "$calls" --secs "$secs" --warmup-calls "$warm_seq"
+row floor_block "${floor[@]}" --id floor_block --drive block-on --calls "$calls" --secs "$secs" \
+    --warmup-calls "$warm_seq"
 row c_seq "${cbench[@]}" threads --id c_seq --n 1 "${common[@]}" --warmup-calls "$warm_seq"
 if [[ $no_js == 0 ]]; then
     row js_64 "${js[@]}" --id js_64 --inflight 64 --calls "$calls" --secs "$secs" --warmup-calls "$warm_64"
@@ -180,9 +183,10 @@ row c_thr64 "${cbench[@]}" threads --id c_thr64 --n 64 "${common[@]}" --warmup-c
 row c_async64 "${cbench[@]}" async --id c_async64 --n 64 "${common[@]}" --warmup-calls "$warm_64"
 row c_thr4 "${cbench[@]}" threads --id c_thr4 --n 4 "${common[@]}" --warmup-calls "$warm_64"
 row c_thr16 "${cbench[@]}" threads --id c_thr16 --n 16 "${common[@]}" --warmup-calls "$warm_64"
-row c_async1024 "${cbench[@]}" async --id c_async1024 --n 1024 --url "$url" --calls "$calls_1024" --secs "$secs" --warmup-calls "$warm_1024"
-row rss_growth "${cbench[@]}" rss-growth --id rss_growth --url "$url" --calls "$growth_calls" \
-    --secs "$growth_secs" --warmup-calls "$growth_warm"
+row c_async1024 "${cbench[@]}" async --id c_async1024 --n 1024 --url "$url" --calls "$calls_1024" \
+    --secs "$secs" --warmup-calls "$warm_1024"
+ROW_LIMIT=$((2 * growth_secs + 40)) row rss_growth "${cbench[@]}" rss-growth --id rss_growth --url "$url" \
+    --calls "$growth_calls" --secs "$growth_secs" --warmup-calls "$growth_warm"
 row rss_clients "${cbench[@]}" rss-clients --id rss_clients --url "$url" --n "$clients"
 for _ in $(seq "$first_runs"); do
     row first_call "${cbench[@]}" first-call --id first_call --url "$url"
@@ -198,7 +202,7 @@ fi
 
 # ---- the table ------------------------------------------------------------------
 report_flags=()
-[[ $smoke == 1 ]] && report_flags+=(--smoke)
-[[ $no_js == 1 ]] && report_flags+=(--no-js)
+if [[ $smoke == 1 ]]; then report_flags+=(--smoke); fi
+if [[ $no_js == 1 ]]; then report_flags+=(--no-js); fi
 "$bin/report" --results "$results" --nproc "$(nproc)" --budget "$budget, $profile build" \
     --date "$(date -u '+%Y-%m-%d %H:%M UTC')" "${report_flags[@]}"

@@ -52,6 +52,7 @@ stage "C++ binding" bash bindings/cpp/run-tests.sh
 stage "packaging" bash packaging/test-packaging.sh
 stage "mobile build scripts" bash packaging/test-mobile-scripts.sh
 stage "fuzzing, bounded (options, params, envelope)" bash fuzz/run.sh --seconds 15
+stage "benchmark smoke (every contender runs; figures only)" bash bench/smoke.sh
 stage "quickstart (the main job)" bash scripts/quickstart.sh
 
 echo

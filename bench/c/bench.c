@@ -22,6 +22,7 @@
 #include "authing_mfa.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,14 @@ static double now_s(void) {
 static void die(const char *what) {
     fprintf(stderr, "bench: %s\n", what);
     exit(2);
+}
+
+/* CPU seconds (user + system) this process has used so far, all threads. */
+static double cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 /* VmRSS of this process in KiB, from /proc/self/status. */
@@ -144,10 +153,12 @@ static int mode_threads(void) {
     authing_mfa_client *client = new_client();
     struct phase warm, run;
     blocking_phase(&warm, client, opt_warmup, opt_secs > 1 ? opt_secs : 1);
+    double cpu0 = cpu_s();
     double secs = blocking_phase(&run, client, opt_calls, opt_secs);
+    double cpu = cpu_s() - cpu0;
     long ok = atomic_load(&run.ok), errors = atomic_load(&run.errors) + atomic_load(&warm.errors);
-    printf("RESULT %s calls=%ld errors=%ld secs=%.4f requested=%ld threads=%ld\n", opt_id, ok + errors, errors, secs,
-           opt_calls, opt_n);
+    printf("RESULT %s calls=%ld errors=%ld secs=%.4f cpu_s=%.4f requested=%ld threads=%ld\n", opt_id, ok + errors,
+           errors, secs, cpu, opt_calls, opt_n);
     authing_mfa_client_free(client);
     return errors == 0 && ok > 0 ? 0 : 1;
 }
@@ -248,10 +259,12 @@ static int mode_async(void) {
     /* static: callbacks reference them until their phase has drained */
     static struct async_phase warm, run;
     async_phase_run(&warm, client, opt_warmup, opt_secs > 1 ? opt_secs : 1);
+    double cpu0 = cpu_s();
     double secs = async_phase_run(&run, client, opt_calls, opt_secs);
+    double cpu = cpu_s() - cpu0;
     long ok = atomic_load(&run.ok), errors = atomic_load(&run.errors) + atomic_load(&warm.errors);
-    printf("RESULT %s calls=%ld errors=%ld secs=%.4f requested=%ld inflight=%ld\n", opt_id, ok + errors, errors, secs,
-           opt_calls, opt_n);
+    printf("RESULT %s calls=%ld errors=%ld secs=%.4f cpu_s=%.4f requested=%ld inflight=%ld\n", opt_id, ok + errors,
+           errors, secs, cpu, opt_calls, opt_n);
     authing_mfa_client_free(client);
     return errors == 0 && ok > 0 ? 0 : 1;
 }

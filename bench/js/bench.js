@@ -42,6 +42,7 @@ let firstError = null;
 // the deadline passes.
 async function phase(n, seconds) {
   const counts = { claimed: 0, ok: 0, errors: 0 };
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(Math.round(seconds * 1e9));
   async function loop() {
@@ -59,6 +60,8 @@ async function phase(n, seconds) {
   }
   await Promise.all(Array.from({ length: inflight }, loop));
   counts.secs = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  counts.cpu = (cpu.user + cpu.system) / 1e6;
   return counts;
 }
 
@@ -68,7 +71,8 @@ async function phase(n, seconds) {
   const errors = run.errors + warm.errors;
   if (firstError) console.error(`bench.js: call failed: ${firstError.message}`);
   console.log(
-    `RESULT ${args.id} calls=${run.ok + run.errors} errors=${errors} secs=${run.secs.toFixed(4)} requested=${calls} ` +
+    `RESULT ${args.id} calls=${run.ok + run.errors} errors=${errors} secs=${run.secs.toFixed(4)} ` +
+      `cpu_s=${run.cpu.toFixed(4)} requested=${calls} ` +
       `inflight=${inflight} node=${process.version}`
   );
   // The global agent keeps sockets open; leave without waiting for them.

@@ -84,6 +84,7 @@ const ROWS: &[Row] = &[
     },
     tp("floor_seq", "floor: plain reqwest, sequential"),
     tp("floor_64", "floor: plain reqwest, 64 in flight"),
+    tp("floor_block", "(info) plain reqwest, blocking: block_on per call"),
     lib(
         "c_seq",
         "C blocking, 1 thread (sequential)",
@@ -144,6 +145,13 @@ impl Outcome<'_> {
 
     fn get(&self, key: &str) -> Option<f64> {
         self.lines.first().and_then(|l| l.f64(key))
+    }
+
+    /// CPU time of the contender's process per call, in µs: steadier than
+    /// calls/s on a shared machine (it does not count time spent waiting).
+    fn cpu_us_per_call(&self) -> Option<f64> {
+        let (calls, cpu) = (self.get("calls")?, self.get("cpu_s")?);
+        (calls > 0.0 && cpu.is_finite()).then_some(cpu / calls * 1e6)
     }
 
     fn calls_per_sec(&self) -> Option<f64> {
@@ -252,11 +260,12 @@ fn render(lines: &[ResultLine], smoke: bool, no_js: bool) -> (String, usize, usi
         o.failed().is_none().then(|| o.calls_per_sec()).flatten()
     };
 
-    let mut cells: Vec<[String; 7]> = vec![[
+    let mut cells: Vec<[String; 8]> = vec![[
         "row".into(),
         "calls".into(),
         "errors".into(),
         "result".into(),
+        "CPU µs/call".into(),
         "vs JS".into(),
         "vs floor".into(),
         "target".into(),
@@ -280,6 +289,7 @@ fn render(lines: &[ResultLine], smoke: bool, no_js: bool) -> (String, usize, usi
                 "—".into(),
                 "—".into(),
                 "—".into(),
+                "—".into(),
             ]);
             continue;
         }
@@ -296,7 +306,16 @@ fn render(lines: &[ResultLine], smoke: bool, no_js: bool) -> (String, usize, usi
             .or_else(|| (smoke && o.incomplete()).then(|| "FAILED (calls not completed)".into()));
         if let Some(why) = failure {
             failed += 1;
-            cells.push([label, calls, errors, why, "—".into(), "—".into(), "—".into()]);
+            cells.push([
+                label,
+                calls,
+                errors,
+                why,
+                "—".into(),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+            ]);
             continue;
         }
         passed += 1;
@@ -367,19 +386,26 @@ fn render(lines: &[ResultLine], smoke: bool, no_js: bool) -> (String, usize, usi
                 )
             }
         };
-        cells.push([label, calls, errors, result, vs_js, vs_floor, target]);
+        let cpu = o
+            .cpu_us_per_call()
+            .map(|c| format!("{c:.0}"))
+            .unwrap_or_else(|| "—".into());
+        // A smoke run's figures (debug build, a few hundred calls) say
+        // nothing about the targets; do not print verdicts that look real.
+        let target = if smoke { "— (smoke)".into() } else { target };
+        cells.push([label, calls, errors, result, cpu, vs_js, vs_floor, target]);
     }
 
     // A Markdown table, padded so it also reads well in a terminal.
     let width = |c: usize| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..7).map(width).collect();
+    let widths: Vec<usize> = (0..8).map(width).collect();
     let mut out = String::new();
     for (i, r) in cells.iter().enumerate() {
         out.push('|');
         for (c, cell) in r.iter().enumerate() {
             let pad = widths[c] - cell.chars().count();
             // Numbers right-aligned, words left-aligned.
-            if (1..=5).contains(&c) && i > 0 {
+            if (1..=6).contains(&c) && i > 0 {
                 let _ = write!(out, " {}{} |", " ".repeat(pad), cell);
             } else {
                 let _ = write!(out, " {}{} |", cell, " ".repeat(pad));
@@ -390,7 +416,7 @@ fn render(lines: &[ResultLine], smoke: bool, no_js: bool) -> (String, usize, usi
             out.push('|');
             for (c, w) in widths.iter().enumerate() {
                 let dashes = "-".repeat(*w);
-                if (1..=5).contains(&c) {
+                if (1..=6).contains(&c) {
                     let _ = write!(out, " {}: |", &dashes[1..]);
                 } else {
                     let _ = write!(out, " {dashes} |");
@@ -415,7 +441,7 @@ mod tests {
         let lines = parse(
             "RESULT js_seq calls=100 errors=0 secs=1\n\
              RESULT floor_seq calls=1000 errors=0 secs=1\n\
-             RESULT c_seq calls=950 errors=0 secs=1\n\
+             RESULT c_seq calls=950 errors=0 secs=1 cpu_s=0.095\n\
              RESULT js_64 calls=200 errors=0 secs=1\n\
              RESULT floor_64 calls=2000 errors=0 secs=1\n\
              RESULT c_thr64 calls=1000 errors=0 secs=1\n\
@@ -432,6 +458,7 @@ mod tests {
         assert!(row("C blocking, 1 thread").contains("9.50×"), "{table}");
         assert!(row("C blocking, 1 thread").contains("0.95×"), "{table}");
         assert!(row("C blocking, 1 thread").contains("| met"), "{table}");
+        assert!(row("C blocking, 1 thread").contains(" 100 |"), "{table}");
         assert!(row("64 threads").contains("MISSED: 0.50× floor"), "{table}");
         assert!(row("C async, 64").contains("FAILED (1 errors)"), "{table}");
         assert!(row("4 threads").contains("FAILED (timeout, rc=124)"), "{table}");
@@ -439,16 +466,23 @@ mod tests {
         assert!(row("RSS growth over 100 000").contains("MISSED"), "{table}");
         assert!(row("stripped").contains("1.0 MiB") && row("stripped").contains("met"));
         assert!(row("first call").contains("2.00 ms (median of 3)"), "{table}");
-        // failed: c_thr4, c_thr16, c_async64, c_async1024, rss_clients
-        assert_eq!((passed, failed), (9, 5), "{table}");
+        // failed: floor_block, c_thr4, c_thr16, c_async64, c_async1024, rss_clients
+        assert_eq!((passed, failed), (9, 6), "{table}");
     }
 
     #[test]
     fn smoke_requires_every_call_and_no_js_skips() {
-        let lines = parse("RESULT c_seq calls=99 errors=0 secs=1 requested=100\n");
+        let lines = parse(
+            "RESULT c_seq calls=99 errors=0 secs=1 requested=100\n\
+             RESULT so_size bytes=99999999\n",
+        );
         let (table, _, _) = render(&lines, true, true);
         assert!(table.contains("FAILED (calls not completed)"), "{table}");
         assert!(table.contains("skipped (--no-js)"), "{table}");
+        assert!(
+            !table.contains("MISSED") && table.contains("— (smoke)"),
+            "{table}"
+        );
         let (table, _, _) = render(&lines, false, true);
         assert!(!table.contains("not completed"), "{table}");
     }
