@@ -92,6 +92,16 @@ impl Operation {
         }
     }
 
+    /// [`Operation::from_js_name`], or the `InvalidArgument` error every
+    /// entry point (blocking, async, Rust) gives for an unknown name; the
+    /// name is quoted only up to 64 characters.
+    pub fn resolve(name: &str) -> Result<Operation, Error> {
+        Operation::from_js_name(name).ok_or_else(|| {
+            let shown: String = name.chars().take(64).collect();
+            Error::invalid_argument(format!("unknown method `{shown}`"))
+        })
+    }
+
     /// The keys its parameter object may hold (the JS argument's keys).
     pub const fn keys(self) -> &'static [&'static str] {
         match self {
@@ -530,11 +540,7 @@ impl Client {
     /// The generic entry point: a JS method name and its argument as JSON
     /// (`None` or `null` = no argument). Returns the result JSON of the C API.
     pub async fn call(&self, method: &str, params_json: Option<&str>) -> Result<String, Error> {
-        let op = Operation::from_js_name(method).ok_or_else(|| {
-            let shown: String = method.chars().take(64).collect();
-            Error::invalid_argument(format!("unknown method `{shown}`"))
-        })?;
-        self.call_op(op, params_json).await
+        self.call_op(Operation::resolve(method)?, params_json).await
     }
 
     /// [`Client::call`] with the operation already resolved.

@@ -280,11 +280,6 @@ pub fn shutdown(timeout: Duration) -> Result<(), Error> {
     Ok(())
 }
 
-/// Whether [`shutdown`] has been called.
-pub fn is_shut_down() -> bool {
-    SHUTDOWN.load(Ordering::Acquire)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,10 +115,7 @@ pub unsafe extern "C" fn authing_mfa_call_async(
         let params = unsafe { optional_str(params_json, "params_json") }?.map(str::to_owned);
         let callback =
             callback.ok_or_else(|| Error::new(ErrorKind::NullArgument, "`callback` must not be NULL"))?;
-        let op = Operation::from_js_name(name).ok_or_else(|| {
-            let shown: String = name.chars().take(64).collect();
-            Error::new(ErrorKind::InvalidArgument, format!("unknown method `{shown}`"))
-        })?;
+        let op = Operation::resolve(name)?;
         let user = UserData(user_data);
         let token = runtime::spawn(
             async move { client.call_op(op, params.as_deref()).await },

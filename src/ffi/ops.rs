@@ -2,7 +2,6 @@
 //! `authing_mfa_call`. Each is a thin wrapper over `Client::call_op`: the
 //! wire shapes live in `core::ops`.
 
-use crate::core::error::{Error, ErrorKind};
 use crate::core::ops::Operation;
 use crate::core::runtime::block_on;
 use crate::ffi::boundary::run;
@@ -30,13 +29,7 @@ unsafe fn call_blocking(
             let client = client_ref(client)?;
             let op = match op {
                 Some(op) => op,
-                None => {
-                    let name = required_str(method, "method")?;
-                    Operation::from_js_name(name).ok_or_else(|| {
-                        let shown: String = name.chars().take(64).collect();
-                        Error::new(ErrorKind::InvalidArgument, format!("unknown method `{shown}`"))
-                    })?
-                }
+                None => Operation::resolve(required_str(method, "method")?)?,
             };
             let params = optional_str(params_json, "params_json")?;
             let result = block_on(client.call_op(op, params))??;
