@@ -21,10 +21,12 @@
  *   same client. There is no thread-local "last error".
  * - Blocking: the authing_mfa_<operation> functions and authing_mfa_call
  *   block the calling thread until the answer or the client's timeout
- *   (default 30 s). authing_mfa_call_async returns at once and reports
- *   through a callback, exactly once, on a library thread. Both run on one
- *   process-wide I/O runtime (2 threads) started on first use and stopped
- *   by authing_mfa_shutdown.
+ *   (default 30 s). The calling thread does the call's I/O itself (up to 64
+ *   blocking calls at once each drive their own connection; more are served
+ *   by the library's I/O threads). authing_mfa_call_async returns at once
+ *   and reports through a callback, exactly once, on a library thread. The
+ *   library's I/O threads (2) start on first use; authing_mfa_shutdown
+ *   stops them and everything else the library holds.
  * - Process: do not fork() after the first call unless the child calls
  *   exec() at once; do not unload the library (dlclose) while it is in use.
  * - Panics inside the library are caught and returned as
@@ -65,9 +67,16 @@
 #define AUTHING_MFA_LOG_DEBUG 4
 
 /**
- * An Authing MFA client: options, a connection pool, and the user token /
- * current user. Opaque; create with `authing_mfa_client_new`, destroy with
- * `authing_mfa_client_free`.
+ * An Authing MFA client: options, connections kept alive for reuse, and
+ * the user token / current user. Opaque; create with
+ * `authing_mfa_client_new`, destroy with `authing_mfa_client_free`.
+ *
+ * Connections: a client reuses its connections (HTTP/1.1 keep-alive, or
+ * HTTP/2 over TLS when the server offers it). Async calls share one pool;
+ * blocking calls use one pool per concurrent caller slot (a single thread
+ * making calls one after another reuses one connection), so a client used
+ * both ways, or from many threads at once, holds more than one connection.
+ * A connection the server closed while idle is replaced at the next call.
  *
  * Threading: every function taking `const authing_mfa_client *` is safe to
  * call from many threads at once on the same client, token updates

@@ -62,9 +62,10 @@ impl Client {
         if let Some(t) = &options.token {
             check_token(t.expose(), "options: `token`")?;
         }
-        // reqwest's connector wants a runtime context when it is built.
-        let runtime = crate::core::runtime::handle()?;
-        let _guard = runtime.enter();
+        // Starts the I/O threads (documented: the first client_new does), and
+        // refuses after shutdown. The HTTP clients themselves are built at
+        // first use, inside the runtime that will drive their connections.
+        crate::core::runtime::handle()?;
         let transport = Transport::new(&options)?;
         Ok(Client {
             inner: Arc::new(Inner {

@@ -99,8 +99,32 @@ impl OpToken {
     }
 }
 
+/// Operation ids are unique counters: hashing them with SipHash (the
+/// default, built against collision attacks on untrusted keys) is wasted
+/// work on every call.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // Spread the counter's low bits over the whole word (Fibonacci
+        // hashing), since hashbrown takes its bucket from the top bits.
+        self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type OpMap = HashMap<u64, Arc<OpToken>, std::hash::BuildHasherDefault<IdHasher>>;
+
 struct Registry {
-    ops: Mutex<HashMap<u64, Arc<OpToken>>>,
+    ops: Mutex<OpMap>,
     idle: Condvar,
     next_id: AtomicU64,
 }
@@ -108,7 +132,7 @@ struct Registry {
 static RUNTIME: RwLock<Option<Arc<Runtime>>> = RwLock::new(None);
 static SHUTDOWN: AtomicBool = AtomicBool::new(false);
 static REGISTRY: std::sync::LazyLock<Registry> = std::sync::LazyLock::new(|| Registry {
-    ops: Mutex::new(HashMap::new()),
+    ops: Mutex::new(OpMap::default()),
     idle: Condvar::new(),
     next_id: AtomicU64::new(1),
 });
@@ -122,30 +146,38 @@ fn shutdown_error() -> Error {
 
 /// The shared runtime, built on first call; `Shutdown` after [`shutdown`].
 pub fn handle() -> Result<Arc<Runtime>, Error> {
+    get_or_build(&RUNTIME, || {
+        Builder::new_multi_thread()
+            .worker_threads(WORKER_THREADS)
+            .thread_name("authing-mfa-worker")
+            .enable_all()
+            .build()
+    })
+}
+
+fn get_or_build(
+    slot: &RwLock<Option<Arc<Runtime>>>,
+    build: impl FnOnce() -> std::io::Result<Runtime>,
+) -> Result<Arc<Runtime>, Error> {
     if SHUTDOWN.load(Ordering::Acquire) {
         return Err(shutdown_error());
     }
-    if let Some(rt) = RUNTIME.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+    if let Some(rt) = slot.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
         return Ok(rt.clone());
     }
-    let mut slot = RUNTIME.write().unwrap_or_else(|p| p.into_inner());
+    let mut slot = slot.write().unwrap_or_else(|p| p.into_inner());
     if SHUTDOWN.load(Ordering::Acquire) {
         return Err(shutdown_error());
     }
     if let Some(rt) = slot.as_ref() {
         return Ok(rt.clone());
     }
-    let rt = Builder::new_multi_thread()
-        .worker_threads(WORKER_THREADS)
-        .thread_name("authing-mfa-worker")
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Network,
-                format!("could not start the I/O runtime: {e}"),
-            )
-        })?;
+    let rt = build().map_err(|e| {
+        Error::new(
+            ErrorKind::Network,
+            format!("could not start the I/O runtime: {e}"),
+        )
+    })?;
     let rt = Arc::new(rt);
     *slot = Some(rt.clone());
     Ok(rt)
@@ -178,7 +210,11 @@ fn register(completion: Option<Completion>) -> Arc<OpToken> {
 fn deregister(id: u64) {
     let mut ops = REGISTRY.ops.lock().unwrap_or_else(|p| p.into_inner());
     ops.remove(&id);
-    if ops.is_empty() {
+    // Only `shutdown` waits on `idle`, and it sets SHUTDOWN before taking
+    // this lock, so under the lock the flag is seen whenever it matters. (A
+    // notify costs a futex system call even with nobody waiting: one per
+    // call, measured.)
+    if ops.is_empty() && SHUTDOWN.load(Ordering::Acquire) {
         REGISTRY.idle.notify_all();
     }
 }
@@ -186,14 +222,33 @@ fn deregister(id: u64) {
 /// Runs `fut` to completion on the calling thread, registered so that
 /// [`shutdown`] can stop it (it then returns `Shutdown`).
 ///
+/// The call runs on a free lane (see [`Lane`]) where the calling thread
+/// drives its own connection; only when all [`MAX_LANES`] lanes are taken
+/// does it run on the multi-thread runtime, with its connection's task on a
+/// worker.
+///
 /// Refuses with `WouldDeadlock` on a thread that runs async tasks: blocking
 /// there would stall the very threads the answer must arrive on.
 pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Error> {
     if on_async_thread() {
         return Err(would_deadlock());
     }
-    let rt = handle()?;
+    let lane = Lane::take()?;
+    let shared;
+    let rt: &Runtime = match &lane {
+        Some(lane) => &lane.lane.rt,
+        None => {
+            shared = handle()?;
+            &shared
+        }
+    };
+    if let Some(lane) = lane.as_ref().filter(|l| l.idle >= CATCH_UP_AFTER) {
+        lane.catch_up();
+    }
     let token = register(None);
+    // Boxed so that the several-kilobyte future is not copied again by
+    // each layer it is moved through.
+    let fut = Box::pin(fut);
     let result = rt.block_on(async {
         tokio::select! {
             biased;
@@ -202,7 +257,136 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Error> {
         }
     });
     deregister(token.id);
+    drop(lane);
     result
+}
+
+/// At most this many blocking calls run on lanes at once; more run on the
+/// multi-thread runtime. Also the number of per-lane HTTP clients a client
+/// may hold (`Transport::http`).
+pub(crate) const MAX_LANES: usize = 64;
+
+/// A lane: a current-thread runtime with no thread of its own, driven by
+/// the one blocking call that holds it.
+///
+/// Why: a blocking call that waits on the multi-thread runtime has its
+/// future on the caller's thread and its connection's task on a worker, so
+/// every step of an exchange is a wake-up across threads (9-10 context
+/// switches per call, measured with `perf stat`). On a lane the calling
+/// thread drives its connection itself and sleeps once per call, in
+/// `epoll_wait`, as a plain async loop does. One runtime driven by many
+/// threads (tokio allows it) was tried: one thread then drives everyone's
+/// I/O and hands every answer over, and 64 threads fell from 13.5k to 10k
+/// calls/s; hence one lane per concurrent call.
+///
+/// A connection's task lives on the runtime that opened it, so each client
+/// keeps one HTTP client (and connection pool) per lane it was used on,
+/// indexed by [`Lane::id`]. Lanes are made on demand, reused, and kept
+/// until [`shutdown`]. A lane nobody holds is not driven, so what happened
+/// to its idle connections meanwhile (closed by the server, or left behind
+/// by a freed client) is handled when it is next taken
+/// (`HeldLane::catch_up`).
+pub(crate) struct Lane {
+    id: usize,
+    rt: Runtime,
+}
+
+struct Lanes {
+    /// Free lanes, with when each was given back.
+    free: Vec<(Arc<Lane>, Instant)>,
+    made: usize,
+    /// Every lane made, for [`shutdown`].
+    all: Vec<Arc<Lane>>,
+}
+
+static LANES: Mutex<Lanes> = Mutex::new(Lanes {
+    free: Vec::new(),
+    made: 0,
+    all: Vec::new(),
+});
+
+thread_local! {
+    /// The lane the calling thread holds, if any (read by the transport to
+    /// pick the HTTP client of that lane).
+    static CURRENT_LANE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// The lane this thread is driving, if it is inside a blocking call on one.
+pub(crate) fn current_lane() -> Option<usize> {
+    CURRENT_LANE.with(|c| c.get())
+}
+
+/// A lane taken for one call; given back when dropped (also on a panic).
+struct HeldLane {
+    lane: Arc<Lane>,
+    /// How long nobody drove it before this call (zero when new).
+    idle: Duration,
+}
+
+/// A lane idle for less than this is not caught up (`HeldLane::catch_up`):
+/// in a tight loop of calls the catching up would be a few percent of each
+/// call for nothing, and a close that arrived in the last millisecond is a
+/// race any client can lose.
+const CATCH_UP_AFTER: Duration = Duration::from_millis(1);
+
+impl Lane {
+    /// A free lane, a new one if fewer than [`MAX_LANES`] exist, or `None`.
+    fn take() -> Result<Option<HeldLane>, Error> {
+        let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
+        if SHUTDOWN.load(Ordering::Acquire) {
+            return Err(shutdown_error());
+        }
+        let (lane, idle) = match lanes.free.pop() {
+            Some((lane, since)) => (lane, since.elapsed()),
+            None if lanes.made < MAX_LANES => {
+                let rt = Builder::new_current_thread().enable_all().build().map_err(|e| {
+                    Error::new(
+                        ErrorKind::Network,
+                        format!("could not start the I/O runtime: {e}"),
+                    )
+                })?;
+                let lane = Arc::new(Lane { id: lanes.made, rt });
+                lanes.made += 1;
+                lanes.all.push(lane.clone());
+                (lane, Duration::ZERO)
+            }
+            None => return Ok(None),
+        };
+        drop(lanes);
+        CURRENT_LANE.with(|c| c.set(Some(lane.id)));
+        Ok(Some(HeldLane { lane, idle }))
+    }
+}
+
+impl HeldLane {
+    /// Lets the lane handle what happened while nobody drove it, before the
+    /// call starts: above all a server closing an idle keep-alive
+    /// connection. Otherwise the pool would still think that connection
+    /// open, the call would be written to it and fail with "connection
+    /// closed before message completed" (a POST is never retried once
+    /// sent). Tokio's current-thread scheduler polls the `block_on` future
+    /// first, then the ready tasks, and collects I/O events when it runs out
+    /// of them: the first yield collects the events (waking the
+    /// connection's task), the second lets that task run and see the close,
+    /// which takes the connection out of the pool. A third for good
+    /// measure; each costs one `epoll_wait` with a zero timeout.
+    fn catch_up(&self) {
+        self.lane.rt.block_on(async {
+            for _ in 0..3 {
+                tokio::task::yield_now().await;
+            }
+        });
+    }
+}
+
+impl Drop for HeldLane {
+    fn drop(&mut self) {
+        CURRENT_LANE.with(|c| c.set(None));
+        let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
+        if !SHUTDOWN.load(Ordering::Acquire) {
+            lanes.free.push((self.lane.clone(), Instant::now()));
+        }
+    }
 }
 
 /// Starts `fut` on the runtime and returns at once. `completion` is called
@@ -218,6 +402,10 @@ where
     let rt = handle()?;
     let token = register(Some(Box::new(completion)));
     let task_token = token.clone();
+    // Boxed: an operation's future is several kilobytes, and tokio would
+    // otherwise copy it into the task and again on every move (memmove was
+    // the largest single symbol in a profile of the async benchmark).
+    let fut = Box::pin(fut);
     rt.spawn(async move {
         let result = tokio::select! {
             biased;
@@ -275,6 +463,20 @@ pub fn shutdown(timeout: Duration) -> Result<(), Error> {
             // A blocking call is still returning on its own thread; it holds
             // the last reference and drops the runtime there (never a worker).
             Err(shared) => drop(shared),
+        }
+    }
+    // Lanes have no threads; dropping one closes its connections and stops
+    // its blocking-pool threads (DNS lookups, file reads). A lane still held
+    // by a returning call is dropped by that call.
+    let lanes = {
+        let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
+        lanes.free.clear();
+        std::mem::take(&mut lanes.all)
+    };
+    for lane in lanes {
+        if let Ok(lane) = Arc::try_unwrap(lane) {
+            lane.rt
+                .shutdown_timeout(deadline.saturating_duration_since(Instant::now()));
         }
     }
     Ok(())

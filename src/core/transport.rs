@@ -15,13 +15,15 @@
 use crate::core::error::{Error, ErrorKind};
 use crate::core::log::{self, Level};
 use crate::core::options::Options;
+use crate::core::runtime;
 use crate::core::secret::Secret;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use std::sync::{Arc, OnceLock};
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 /// What this library calls itself in `x-authing-sdk-version`, the way the JS
@@ -52,8 +54,9 @@ pub(crate) enum Body {
 /// One request of one operation.
 pub(crate) struct Request {
     pub method: Method,
-    /// Path and query, appended to the base URL as a string (as the JS SDK does).
-    pub path: String,
+    /// Path and query, appended to the base URL as a string (as the JS SDK
+    /// does). A fixed path is borrowed, and its URL parsed once per client.
+    pub path: Cow<'static, str>,
     pub body: Body,
     pub auth: Auth,
     /// Values to scrub from any message a server sends back (codes, tokens).
@@ -79,7 +82,21 @@ impl std::fmt::Debug for Answer {
 }
 
 pub(crate) struct Transport {
-    http: reqwest::Client,
+    /// The TLS set-up every HTTP client of this transport is built with.
+    tls: rustls::ClientConfig,
+    /// The HTTP client (and so the connection pool) of calls on the
+    /// multi-thread runtime (async calls, and blocking calls when every lane
+    /// is taken), built on first use.
+    http_shared: OnceLock<reqwest::Client>,
+    /// One per lane of blocking calls (`runtime::Lane`), made on first use.
+    /// Separate because a connection's task lives on the runtime that opened
+    /// it: a connection of one runtime used from another would only make
+    /// progress while its own runtime happens to be driven.
+    http_lanes: OnceLock<Box<[OnceLock<reqwest::Client>]>>,
+    /// The parsed URL of every fixed path used so far: parsing a URL (host
+    /// name rules included) was 5-7% of a call's CPU. At most one entry per
+    /// operation, so it never grows past a dozen.
+    urls: RwLock<Vec<(&'static str, Url)>>,
     base: String,
     headers: HeaderMap,
     timeout: Duration,
@@ -155,8 +172,40 @@ impl Transport {
         headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_VALUE));
 
         let tls = tls_config(url.scheme() == "https", options.ca_cert_pem.as_deref())?;
+        Ok(Transport {
+            tls,
+            http_shared: OnceLock::new(),
+            http_lanes: OnceLock::new(),
+            urls: RwLock::new(Vec::new()),
+            base,
+            headers,
+            timeout: options.effective_timeout(),
+            max_body: options.effective_max_response_bytes(),
+            max_retries: options.effective_max_retries(),
+            refused,
+        })
+    }
+
+    /// The HTTP client for the runtime this runs on (see the fields), built
+    /// on first use: inside a runtime, as reqwest's connector wants.
+    fn http(&self) -> Result<&reqwest::Client, Error> {
+        let cell = match runtime::current_lane() {
+            Some(lane) => {
+                let lanes = self.http_lanes.get_or_init(|| {
+                    (0..runtime::MAX_LANES)
+                        .map(|_| OnceLock::new())
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice()
+                });
+                &lanes[lane]
+            }
+            None => &self.http_shared,
+        };
+        if let Some(http) = cell.get() {
+            return Ok(http);
+        }
         let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
+            .tls_backend_preconfigured(self.tls.clone())
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .user_agent(USER_AGENT)
@@ -169,15 +218,35 @@ impl Transport {
                     format!("could not build the HTTP client: {}", chain(&e)),
                 )
             })?;
-        Ok(Transport {
-            http,
-            base,
-            headers,
-            timeout: options.effective_timeout(),
-            max_body: options.effective_max_response_bytes(),
-            max_retries: options.effective_max_retries(),
-            refused,
-        })
+        // Two threads may race here; one client wins, the other is dropped
+        // unused.
+        Ok(cell.get_or_init(|| http))
+    }
+
+    /// The base URL followed by `path`, parsed; from the cache for a fixed
+    /// path.
+    // The `Cow` itself, not a `&str`: which variant it is tells a fixed
+    // path (cached) from a built one.
+    #[allow(clippy::ptr_arg)]
+    fn url(&self, path: &Cow<'static, str>) -> Result<Url, Error> {
+        let parse = || {
+            Url::parse(&format!("{}{}", self.base, path))
+                .map_err(|_| Error::invalid_argument("the request URL is not valid"))
+        };
+        let Cow::Borrowed(fixed) = path else {
+            return parse();
+        };
+        let cached =
+            |urls: &[(&'static str, Url)]| urls.iter().find(|(p, _)| p == fixed).map(|(_, u)| u.clone());
+        if let Some(url) = cached(&self.urls.read().unwrap_or_else(|p| p.into_inner())) {
+            return Ok(url);
+        }
+        let url = parse()?;
+        let mut urls = self.urls.write().unwrap_or_else(|p| p.into_inner());
+        if cached(&urls).is_none() {
+            urls.push((fixed, url.clone()));
+        }
+        Ok(url)
     }
 
     /// Sends one request and reads its envelope. `user_token` is the client's
@@ -193,7 +262,8 @@ impl Transport {
         if let Some(reason) = &self.refused {
             return Err(Error::new(ErrorKind::Network, reason.clone()));
         }
-        let url = format!("{}{}", self.base, req.path);
+        let http = self.http()?;
+        let url = self.url(&req.path)?;
         let token = match req.auth {
             Auth::Mfa(t) => Some(t),
             Auth::User => user_token,
@@ -216,25 +286,43 @@ impl Transport {
             log::log(Level::Debug, || describe_request(&method, &req.path, &headers));
         }
 
+        let mut parts = Some((url, headers));
         let attempts = async {
             let mut attempt: u32 = 0;
             loop {
-                let mut builder = self
-                    .http
-                    .request(method.clone(), url.as_str())
-                    .headers(headers.clone());
-                builder = match body.take().unwrap_or(Body::Empty) {
-                    Body::Empty => builder,
-                    Body::Json(json) => builder.header(CONTENT_TYPE, JSON_CONTENT_TYPE).body(json),
-                    Body::Multipart(form) => builder.multipart(form),
+                // Only a retryable request (a GET) is built more than once;
+                // any other moves its URL and headers into its one attempt.
+                let (url, headers) = match &parts {
+                    Some((u, h)) if retryable => (u.clone(), h.clone()),
+                    _ => parts.take().expect("a request that is not retried is built once"),
                 };
-                let request = builder.build().map_err(|e| {
-                    Error::new(
-                        ErrorKind::InvalidArgument,
-                        format!("could not build the request: {}", chain(&e)),
-                    )
-                })?;
-                let outcome = self.exchange(request).await;
+                let request = match body.take().unwrap_or(Body::Empty) {
+                    Body::Multipart(form) => http
+                        .request(method.clone(), url)
+                        .headers(headers)
+                        .multipart(form)
+                        .build()
+                        .map_err(|e| {
+                            Error::new(
+                                ErrorKind::InvalidArgument,
+                                format!("could not build the request: {}", chain(&e)),
+                            )
+                        })?,
+                    // Built directly rather than through a RequestBuilder,
+                    // which would copy the header map entry by entry.
+                    plain => {
+                        let mut request = reqwest::Request::new(method.clone(), url);
+                        *request.headers_mut() = headers;
+                        if let Body::Json(json) = plain {
+                            request
+                                .headers_mut()
+                                .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+                            *request.body_mut() = Some(json.into());
+                        }
+                        request
+                    }
+                };
+                let outcome = self.exchange(http, request).await;
                 let retry_after = match &outcome {
                     Ok(raw) if retryable && RETRY_STATUSES.contains(&raw.status.as_u16()) => {
                         Some(raw.retry_after)
@@ -297,9 +385,9 @@ impl Transport {
     }
 
     /// One request, one answer read in full (up to the cap).
-    async fn exchange(&self, request: reqwest::Request) -> Result<RawAnswer, Error> {
+    async fn exchange(&self, http: &reqwest::Client, request: reqwest::Request) -> Result<RawAnswer, Error> {
         let max = self.max_body;
-        let mut resp = self.http.execute(request).await.map_err(|e| network_error(&e))?;
+        let mut resp = http.execute(request).await.map_err(|e| network_error(&e))?;
         let status = resp.status();
         let header = |name: HeaderName| {
             resp.headers()

@@ -7,9 +7,16 @@ use crate::ffi::status::authing_mfa_status;
 use crate::ffi::strings::{optional_str, required_str, OutStr};
 use std::ffi::c_char;
 
-/// An Authing MFA client: options, a connection pool, and the user token /
-/// current user. Opaque; create with `authing_mfa_client_new`, destroy with
-/// `authing_mfa_client_free`.
+/// An Authing MFA client: options, connections kept alive for reuse, and
+/// the user token / current user. Opaque; create with
+/// `authing_mfa_client_new`, destroy with `authing_mfa_client_free`.
+///
+/// Connections: a client reuses its connections (HTTP/1.1 keep-alive, or
+/// HTTP/2 over TLS when the server offers it). Async calls share one pool;
+/// blocking calls use one pool per concurrent caller slot (a single thread
+/// making calls one after another reuses one connection), so a client used
+/// both ways, or from many threads at once, holds more than one connection.
+/// A connection the server closed while idle is replaced at the next call.
 ///
 /// Threading: every function taking `const authing_mfa_client *` is safe to
 /// call from many threads at once on the same client, token updates
