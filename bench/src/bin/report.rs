@@ -106,7 +106,11 @@ const ROWS: &[Row] = &[
         "RSS growth over {calls} blocking calls",
         Kind::RssGrowth,
     ),
-    other("rss_clients", "RSS for {clients} clients", Kind::RssClients),
+    other(
+        "rss_clients",
+        "RSS for {clients} clients, one call each",
+        Kind::RssClients,
+    ),
     other("so_size", "stripped libauthing_mfa.so", Kind::SoSize),
     other(
         "first_call",
@@ -359,8 +363,13 @@ fn render(lines: &[ResultLine], smoke: bool, no_js: bool) -> (String, usize, usi
                 };
                 let per = o.get("clients").filter(|n| *n > 0.0).map(|n| kib / n);
                 let per = per.map(|p| format!(" ({p:.1} KiB each)")).unwrap_or_default();
+                // Older result lines have no idle figure.
+                let idle = o
+                    .get("idle_kib")
+                    .map(|i| format!("; {} before their first call", mib(i)))
+                    .unwrap_or_default();
                 (
-                    format!("{}{per}", mib(kib)),
+                    format!("{}{per}{idle}", mib(kib)),
                     "—".into(),
                     "—".into(),
                     verdict(&misses),
