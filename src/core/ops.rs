@@ -287,6 +287,17 @@ fn post(path: &'static str, body: Body, auth: Auth, secrets: Vec<Secret>) -> Req
     }
 }
 
+/// The text of a raw JSON value, taken rather than copied.
+trait IntoString {
+    fn into_string(self) -> String;
+}
+
+impl IntoString for Box<RawValue> {
+    fn into_string(self) -> String {
+        Box::<str>::from(self).into_string()
+    }
+}
+
 impl Client {
     /// `getMfaAuthenticators`: `GET /api/v2/mfa/authenticator?type&source`.
     pub async fn get_mfa_authenticators(
@@ -574,7 +585,7 @@ impl Client {
                         })
                     })
                     .transpose()?;
-                self.get_mfa_authenticators(p).await?.get().to_owned()
+                self.get_mfa_authenticators(p).await?.into_string()
             }
             O::AssociateMfaAuthenticator => {
                 let p = args
@@ -586,7 +597,7 @@ impl Client {
                         })
                     })
                     .transpose()?;
-                self.associate_mfa_authenticator(p).await?.get().to_owned()
+                self.associate_mfa_authenticator(p).await?.into_string()
             }
             O::DeleteMfaAuthenticator => self.delete_mfa_authenticator().await?.to_json(),
             O::ConfirmAssociateMfaAuthenticator => {
@@ -608,7 +619,7 @@ impl Client {
                     totp: a.req_secret("totp")?,
                     mfa_token: a.req_secret("mfaToken")?,
                 };
-                self.verify_totp_mfa(p).await?.get().to_owned()
+                self.verify_totp_mfa(p).await?.into_string()
             }
             O::VerifyTotpRecoveryCode => {
                 let mut a = required(args)?;
@@ -626,7 +637,7 @@ impl Client {
                     mfa_token: a.req_secret("mfaToken")?,
                     phone_country_code: a.opt_str("phoneCountryCode")?,
                 };
-                self.verify_app_sms_mfa(p).await?.get().to_owned()
+                self.verify_app_sms_mfa(p).await?.into_string()
             }
             O::VerifyAppEmailMfa => {
                 let mut a = required(args)?;
@@ -635,7 +646,7 @@ impl Client {
                     code: a.req_secret("code")?,
                     mfa_token: a.req_secret("mfaToken")?,
                 };
-                self.verify_app_email_mfa(p).await?.get().to_owned()
+                self.verify_app_email_mfa(p).await?.into_string()
             }
             O::PhoneOrEmailBindable => {
                 let mut a = required(args)?;
@@ -653,7 +664,7 @@ impl Client {
                     compare_face: a.req_str("compareFace")?,
                     mfa_token: a.opt_secret("mfaToken")?,
                 };
-                self.associate_face_by_url(p).await?.get().to_owned()
+                self.associate_face_by_url(p).await?.into_string()
             }
             O::AssociateFaceByLocalFile | O::AssociateFaceByBlob => {
                 let mut a = required(args)?;
@@ -665,7 +676,7 @@ impl Client {
                         .map(PathBuf::from),
                     mfa_token: a.opt_secret("mfaToken")?,
                 };
-                self.associate_face_by_files(p).await?.get().to_owned()
+                self.associate_face_by_files(p).await?.into_string()
             }
             O::VerifyFaceMfa => {
                 let mut a = required(args)?;
@@ -673,7 +684,7 @@ impl Client {
                     photo: a.req_str("photo")?,
                     mfa_token: a.req_secret("mfaToken")?,
                 };
-                self.verify_face_mfa(p).await?.get().to_owned()
+                self.verify_face_mfa(p).await?.into_string()
             }
         })
     }

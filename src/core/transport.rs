@@ -270,7 +270,8 @@ impl Transport {
         };
         let mut headers = self.headers.clone();
         if let Some(token) = token {
-            let mut hv = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+            // From the String itself: `from_str` would copy it once more.
+            let mut hv = HeaderValue::try_from(format!("Bearer {}", token.expose())).map_err(|_| {
                 Error::invalid_argument("the token contains characters not allowed in an HTTP header")
             })?;
             hv.set_sensitive(true);
