@@ -174,11 +174,17 @@ fn run(args: &Args) -> Result<bool, String> {
         return Err("`--inflight` must be at least 1, and 1 with `--drive block-on`".into());
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start tokio: {e}"))?;
+    // `block-on` drives a current-thread runtime from the calling thread, as
+    // the library's lanes do; the floor proper runs on two workers.
+    let runtime = if blocking {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    }
+    .map_err(|e| format!("cannot start tokio: {e}"))?;
     let http = {
         // reqwest's connector wants a runtime context when it is built.
         let _guard = runtime.enter();
@@ -218,11 +224,12 @@ fn run(args: &Args) -> Result<bool, String> {
     Ok(errors == 0 && ok > 0)
 }
 
-/// `--drive block-on`: what a blocking API does, one `Runtime::block_on`
-/// per call from a thread outside the runtime (here the main thread), so
-/// that every hand-off with the connection task, which lives on a runtime
-/// worker, crosses threads. Not the floor: an extra row that
-/// separates the cost of blocking from the cost of the library's own code.
+/// `--drive block-on`: what the library's blocking calls do (a lane, see
+/// `src/core/runtime.rs`), with nothing of the library: one
+/// `Runtime::block_on` per call on a current-thread runtime, so the calling
+/// thread drives the connection itself. Not the floor: an extra
+/// row that separates the cost of blocking from the cost of the library's
+/// own code.
 fn blocking_phase(runtime: &tokio::runtime::Runtime, target: &Target, calls: u64, secs: f64) -> Phase {
     let (mut ok, mut errors) = (0, 0);
     let cpu0 = cpu_seconds();

@@ -84,7 +84,10 @@ const ROWS: &[Row] = &[
     },
     tp("floor_seq", "floor: plain reqwest, sequential"),
     tp("floor_64", "floor: plain reqwest, 64 in flight"),
-    tp("floor_block", "(info) plain reqwest, blocking: block_on per call"),
+    tp(
+        "floor_block",
+        "(info) plain reqwest, current-thread block_on per call",
+    ),
     lib(
         "c_seq",
         "C blocking, 1 thread (sequential)",
