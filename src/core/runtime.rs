@@ -147,11 +147,13 @@ fn shutdown_error() -> Error {
 /// The shared runtime, built on first call; `Shutdown` after [`shutdown`].
 pub fn handle() -> Result<Arc<Runtime>, Error> {
     get_or_build(&RUNTIME, || {
-        Builder::new_multi_thread()
+        let rt = Builder::new_multi_thread()
             .worker_threads(WORKER_THREADS)
             .thread_name("authing-mfa-worker")
             .enable_all()
-            .build()
+            .build()?;
+        rt.spawn(sweep_lanes_forever());
+        Ok(rt)
     })
 }
 
@@ -285,7 +287,8 @@ pub(crate) const MAX_LANES: usize = 64;
 /// until [`shutdown`]. A lane nobody holds is not driven, so what happened
 /// to its idle connections meanwhile (closed by the server, or left behind
 /// by a freed client) is handled when it is next taken
-/// (`HeldLane::catch_up`).
+/// (`HeldLane::catch_up`), or by the sweep of idle lanes every 15 s
+/// ([`sweep_lanes_forever`]), whichever comes first.
 pub(crate) struct Lane {
     id: usize,
     rt: Runtime,
@@ -371,11 +374,71 @@ impl HeldLane {
     /// which takes the connection out of the pool. A third for good
     /// measure; each costs one `epoll_wait` with a zero timeout.
     fn catch_up(&self) {
-        self.lane.rt.block_on(async {
-            for _ in 0..3 {
-                tokio::task::yield_now().await;
-            }
-        });
+        catch_up(&self.lane.rt);
+    }
+}
+
+/// See [`HeldLane::catch_up`].
+fn catch_up(rt: &Runtime) {
+    rt.block_on(async {
+        for _ in 0..3 {
+            tokio::task::yield_now().await;
+        }
+    });
+}
+
+/// How often idle lanes are driven by [`sweep_lanes_forever`].
+const SWEEP_EVERY: Duration = Duration::from_secs(15);
+
+/// Every [`SWEEP_EVERY`], catches up the lanes that have been idle at least
+/// that long, on a blocking-pool thread (a runtime may not be blocked on
+/// from an async task). That thread exits 10 s after each sweep (tokio's
+/// keep-alive), so between sweeps the library runs only its two I/O
+/// threads.
+///
+/// Why: a lane nobody holds is not driven, and the free list hands out the
+/// most recently used lane first, so in steady use the others can sit idle
+/// for good, and with them their idle connections: closed by the server
+/// but still holding a descriptor (CLOSE_WAIT), past the pool's 90 s idle
+/// timeout, or left behind by a freed client. Driving them lets the
+/// connections' tasks see the close and the pool's reaper run. Cheap: a
+/// few microseconds per idle lane every 15 s.
+async fn sweep_lanes_forever() {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let any_stale = LANES
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .free
+            .iter()
+            .any(|(_, since)| since.elapsed() >= SWEEP_EVERY);
+        if any_stale && tokio::task::spawn_blocking(sweep_lanes).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// One sweep: takes the lanes idle for [`SWEEP_EVERY`] or more off the free
+/// list (so no call can take them meanwhile), catches each up, and puts
+/// them back at the cold end of the list with their old idle times.
+fn sweep_lanes() {
+    let stale: Vec<(Arc<Lane>, Instant)> = {
+        let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
+        let (stale, fresh) = std::mem::take(&mut lanes.free)
+            .into_iter()
+            .partition(|(_, since)| since.elapsed() >= SWEEP_EVERY);
+        lanes.free = fresh;
+        stale
+    };
+    for (lane, _) in &stale {
+        catch_up(&lane.rt);
+    }
+    let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
+    if !SHUTDOWN.load(Ordering::Acquire) {
+        lanes.free.splice(0..0, stale);
     }
 }
 

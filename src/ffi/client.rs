@@ -16,7 +16,10 @@ use std::ffi::c_char;
 /// blocking calls use one pool per concurrent caller slot (a single thread
 /// making calls one after another reuses one connection), so a client used
 /// both ways, or from many threads at once, holds more than one connection.
-/// A connection the server closed while idle is replaced at the next call.
+/// A connection the server closed while idle is replaced at the next call;
+/// idle connections are closed after 90 s unused (those of blocking calls
+/// within about 30 s more, by a sweep every 15 s), and those of a freed
+/// client within about 30 s.
 ///
 /// Threading: every function taking `const authing_mfa_client *` is safe to
 /// call from many threads at once on the same client, token updates
