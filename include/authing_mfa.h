@@ -310,13 +310,31 @@ void authing_mfa_client_free(authing_mfa_client *client);
  * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client`);
  * `AUTHING_MFA_ERR_INVALID_UTF8`; `AUTHING_MFA_ERR_INVALID_ARGUMENT` (the
  * token has spaces, control or non-ASCII characters, which HTTP headers
- * cannot carry). Thread-safe, never blocks.
+ * cannot carry). Thread-safe, never blocks. `authing_mfa_client_set_token_ex`
+ * is the same with the error JSON.
  *
  * # Safety
  * Pointers are NULL or valid.
  */
 authing_mfa_status authing_mfa_client_set_token(const authing_mfa_client *client,
                                                 const char *token);
+
+/**
+ * `authing_mfa_client_set_token` with the error JSON: on failure
+ * `*out_error_json`, when `out_error_json` is not NULL, receives the error
+ * JSON (free with `authing_mfa_string_free`); it is set to NULL on entry
+ * and on success. An extension of the specified API (its
+ * `authing_mfa_client_set_token` has no error out-parameter), so that
+ * bindings need not make up their own messages.
+ *
+ * Statuses: as `authing_mfa_client_set_token`. Thread-safe, never blocks.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+authing_mfa_status authing_mfa_client_set_token_ex(const authing_mfa_client *client,
+                                                   const char *token,
+                                                   char **out_error_json);
 
 /**
  * Stores the current user (the JS SDK's `setCurrentUser`): `user_json` is a
@@ -895,7 +913,9 @@ authing_mfa_status authing_mfa_call(const authing_mfa_client *client,
  * will be called exactly once (success, failure, cancellation or shutdown),
  * with `user_data` passed back untouched. Errors in `params_json` (bad JSON,
  * unknown or missing keys) arrive through the callback like every other
- * failure. When it returns anything else the callback is never called.
+ * failure. When it returns anything else the callback is never called
+ * (`authing_mfa_call_async_ex` also gives the error JSON of such a
+ * refusal).
  *
  * `out_op` may be NULL. If not, `*out_op` receives a handle for
  * `authing_mfa_op_cancel` that you must release with `authing_mfa_op_free`;
@@ -920,6 +940,30 @@ authing_mfa_status authing_mfa_call_async(const authing_mfa_client *client,
                                           authing_mfa_callback callback,
                                           void *user_data,
                                           authing_mfa_op **out_op);
+
+/**
+ * `authing_mfa_call_async` with the error JSON of a refusal: when the call
+ * is not accepted, `*out_error_json`, when `out_error_json` is not NULL,
+ * receives the error JSON (free with `authing_mfa_string_free`); it is set
+ * to NULL on entry and when the call is accepted (the outcome of an
+ * accepted call always comes through the callback). An extension of the
+ * specified API, so that bindings need not make up their own messages for
+ * an unknown method, a shutdown library or a NULL argument.
+ *
+ * Statuses: as `authing_mfa_call_async`. Thread-safe; may be called from a
+ * callback.
+ *
+ * # Safety
+ * As for `authing_mfa_call_async`; `out_error_json` is NULL or valid for
+ * writing one pointer.
+ */
+authing_mfa_status authing_mfa_call_async_ex(const authing_mfa_client *client,
+                                             const char *method,
+                                             const char *params_json,
+                                             authing_mfa_callback callback,
+                                             void *user_data,
+                                             authing_mfa_op **out_op,
+                                             char **out_error_json);
 
 /**
  * Cancels an operation: if its answer has not come yet, the callback fires

@@ -3,7 +3,7 @@
 use crate::core::error::{Error, ErrorKind};
 use crate::core::ops::Operation;
 use crate::core::runtime::{self, OpToken};
-use crate::ffi::boundary::run_no_error;
+use crate::ffi::boundary::{run, run_no_error};
 use crate::ffi::client::{authing_mfa_client, client_ref};
 use crate::ffi::status::{authing_mfa_status, AUTHING_MFA_OK};
 use crate::ffi::strings::{optional_str, required_str};
@@ -77,7 +77,9 @@ fn deliver(
 /// will be called exactly once (success, failure, cancellation or shutdown),
 /// with `user_data` passed back untouched. Errors in `params_json` (bad JSON,
 /// unknown or missing keys) arrive through the callback like every other
-/// failure. When it returns anything else the callback is never called.
+/// failure. When it returns anything else the callback is never called
+/// (`authing_mfa_call_async_ex` also gives the error JSON of such a
+/// refusal).
 ///
 /// `out_op` may be NULL. If not, `*out_op` receives a handle for
 /// `authing_mfa_op_cancel` that you must release with `authing_mfa_op_free`;
@@ -104,29 +106,70 @@ pub unsafe extern "C" fn authing_mfa_call_async(
     user_data: *mut c_void,
     out_op: *mut *mut authing_mfa_op,
 ) -> authing_mfa_status {
-    run_no_error(|| {
-        if !out_op.is_null() {
-            // SAFETY: non-NULL and writable per the contract.
-            unsafe { *out_op = std::ptr::null_mut() };
-        }
-        // SAFETY: pointers as documented.
-        let client = unsafe { client_ref(client) }?.clone();
-        let name = unsafe { required_str(method, "method") }?;
-        let params = unsafe { optional_str(params_json, "params_json") }?.map(str::to_owned);
-        let callback =
-            callback.ok_or_else(|| Error::new(ErrorKind::NullArgument, "`callback` must not be NULL"))?;
-        let op = Operation::resolve(name)?;
-        let user = UserData(user_data);
-        let token = runtime::spawn(
-            async move { client.call_op(op, params.as_deref()).await },
-            move |result| deliver(callback, user, result),
-        )?;
-        if !out_op.is_null() {
-            // SAFETY: as above.
-            unsafe { *out_op = Box::into_raw(Box::new(authing_mfa_op { token })) };
-        }
-        Ok(())
-    })
+    // SAFETY: as documented; a NULL out_error_json is never written.
+    unsafe {
+        authing_mfa_call_async_ex(
+            client,
+            method,
+            params_json,
+            callback,
+            user_data,
+            out_op,
+            std::ptr::null_mut(),
+        )
+    }
+}
+
+/// `authing_mfa_call_async` with the error JSON of a refusal: when the call
+/// is not accepted, `*out_error_json`, when `out_error_json` is not NULL,
+/// receives the error JSON (free with `authing_mfa_string_free`); it is set
+/// to NULL on entry and when the call is accepted (the outcome of an
+/// accepted call always comes through the callback). An extension of the
+/// specified API, so that bindings need not make up their own messages for
+/// an unknown method, a shutdown library or a NULL argument.
+///
+/// Statuses: as `authing_mfa_call_async`. Thread-safe; may be called from a
+/// callback.
+///
+/// # Safety
+/// As for `authing_mfa_call_async`; `out_error_json` is NULL or valid for
+/// writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn authing_mfa_call_async_ex(
+    client: *const authing_mfa_client,
+    method: *const c_char,
+    params_json: *const c_char,
+    callback: authing_mfa_callback,
+    user_data: *mut c_void,
+    out_op: *mut *mut authing_mfa_op,
+    out_error_json: *mut *mut c_char,
+) -> authing_mfa_status {
+    // SAFETY: out_error_json as documented.
+    unsafe {
+        run(out_error_json, || {
+            if !out_op.is_null() {
+                // SAFETY: non-NULL and writable per the contract.
+                *out_op = std::ptr::null_mut();
+            }
+            // SAFETY: pointers as documented.
+            let client = client_ref(client)?.clone();
+            let name = required_str(method, "method")?;
+            let params = optional_str(params_json, "params_json")?.map(str::to_owned);
+            let callback =
+                callback.ok_or_else(|| Error::new(ErrorKind::NullArgument, "`callback` must not be NULL"))?;
+            let op = Operation::resolve(name)?;
+            let user = UserData(user_data);
+            let token = runtime::spawn(
+                async move { client.call_op(op, params.as_deref()).await },
+                move |result| deliver(callback, user, result),
+            )?;
+            if !out_op.is_null() {
+                // SAFETY: as above.
+                *out_op = Box::into_raw(Box::new(authing_mfa_op { token }));
+            }
+            Ok(())
+        })
+    }
 }
 
 /// Cancels an operation: if its answer has not come yet, the callback fires

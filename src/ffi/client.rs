@@ -140,7 +140,8 @@ pub unsafe extern "C" fn authing_mfa_client_free(client: *mut authing_mfa_client
 /// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client`);
 /// `AUTHING_MFA_ERR_INVALID_UTF8`; `AUTHING_MFA_ERR_INVALID_ARGUMENT` (the
 /// token has spaces, control or non-ASCII characters, which HTTP headers
-/// cannot carry). Thread-safe, never blocks.
+/// cannot carry). Thread-safe, never blocks. `authing_mfa_client_set_token_ex`
+/// is the same with the error JSON.
 ///
 /// # Safety
 /// Pointers are NULL or valid.
@@ -149,12 +150,35 @@ pub unsafe extern "C" fn authing_mfa_client_set_token(
     client: *const authing_mfa_client,
     token: *const c_char,
 ) -> authing_mfa_status {
-    run_no_error(|| {
-        // SAFETY: pointers as documented.
-        let client = unsafe { client_ref(client) }?;
-        let token = unsafe { optional_str(token, "token") }?;
-        client.set_token(token)
-    })
+    // SAFETY: as documented; a NULL out_error_json is never written.
+    unsafe { authing_mfa_client_set_token_ex(client, token, std::ptr::null_mut()) }
+}
+
+/// `authing_mfa_client_set_token` with the error JSON: on failure
+/// `*out_error_json`, when `out_error_json` is not NULL, receives the error
+/// JSON (free with `authing_mfa_string_free`); it is set to NULL on entry
+/// and on success. An extension of the specified API (its
+/// `authing_mfa_client_set_token` has no error out-parameter), so that
+/// bindings need not make up their own messages.
+///
+/// Statuses: as `authing_mfa_client_set_token`. Thread-safe, never blocks.
+///
+/// # Safety
+/// Pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn authing_mfa_client_set_token_ex(
+    client: *const authing_mfa_client,
+    token: *const c_char,
+    out_error_json: *mut *mut c_char,
+) -> authing_mfa_status {
+    // SAFETY: pointers as documented.
+    unsafe {
+        run(out_error_json, || {
+            let client = client_ref(client)?;
+            let token = optional_str(token, "token")?;
+            client.set_token(token)
+        })
+    }
 }
 
 /// Stores the current user (the JS SDK's `setCurrentUser`): `user_json` is a

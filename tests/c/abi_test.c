@@ -708,6 +708,27 @@ static void test_invalid_json_and_arguments(void)
     CHECK_STATUS(authing_mfa_client_set_token(c, "a b"), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
     CHECK_STATUS(authing_mfa_client_set_token(c, "tab\there"), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
     CHECK_STATUS(authing_mfa_client_set_token(c, "caf\xc3\xa9"), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* the _ex variant: the same statuses, with the error JSON (and never the
+     * token in it) */
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_set_token_ex(c, "a b", &err), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_INVALID_ARGUMENT", -1, -1);
+    CHECK_MSG(err != SENTINEL && err && strstr(err, "token") != NULL && strstr(err, "a b") == NULL,
+              "the message names the token, not its value");
+    if (err != SENTINEL) sfree(&err);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_set_token_ex(NULL, "abc", &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_set_token_ex(c, BAD_UTF8, &err), AUTHING_MFA_ERR_INVALID_UTF8, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_INVALID_UTF8", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_set_token_ex(c, "good.token", &err), AUTHING_MFA_OK, NULL);
+    CHECK_MSG(err == NULL, "no error JSON on success (and the SENTINEL was cleared)");
+    CHECK_STATUS(authing_mfa_client_set_token_ex(c, NULL, NULL), AUTHING_MFA_OK, NULL);
+    CHECK_STATUS(authing_mfa_client_set_token_ex(c, "a b", NULL), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
     authing_mfa_client_free(c);
     group_end();
 }
@@ -1483,19 +1504,47 @@ static int silent_listener(int *port)
     return fd;
 }
 
-static void expect_async_refused(const authing_mfa_client *c, const char *method, const char *params,
-                                 authing_mfa_callback cb, authing_mfa_status want, int line)
+/* A refused call_async: the status, out_op NULL, no callback; then the same
+ * through call_async_ex, whose error JSON must name the status and contain
+ * `must_mention` (when not NULL). */
+static void expect_async_refused_ex(const authing_mfa_client *c, const char *method, const char *params,
+                                    authing_mfa_callback cb, authing_mfa_status want, const char *must_mention,
+                                    int line)
 {
-    struct outcome o;
-    authing_mfa_op *op = (authing_mfa_op *)SENTINEL;
+    struct outcome o, o2;
+    authing_mfa_op *op = (authing_mfa_op *)SENTINEL, *op2 = (authing_mfa_op *)SENTINEL;
+    char *err = SENTINEL;
     outcome_init(&o);
+    outcome_init(&o2);
     check_status_at(authing_mfa_call_async(c, method, params, cb, &o, &op), want, NULL, __FILE__, line,
                     "authing_mfa_call_async");
     check_at(op == NULL, __FILE__, line, "out_op NULL on failure", NULL);
     if (op != NULL && op != (authing_mfa_op *)SENTINEL) authing_mfa_op_free(op);
+    check_status_at(authing_mfa_call_async_ex(c, method, params, cb, &o2, &op2, &err), want,
+                    err == SENTINEL ? NULL : err, __FILE__, line, "authing_mfa_call_async_ex");
+    check_at(op2 == NULL, __FILE__, line, "_ex: out_op NULL on failure", NULL);
+    if (op2 != NULL && op2 != (authing_mfa_op *)SENTINEL) authing_mfa_op_free(op2);
+    {
+        char want_status[96];
+        snprintf(want_status, sizeof want_status, "\"status\":\"%s\"", authing_mfa_status_name(want));
+        check_at(err != SENTINEL && err != NULL && strstr(err, want_status) != NULL, __FILE__, line,
+                 "_ex: the error JSON names the status", err == SENTINEL ? NULL : err);
+        if (must_mention != NULL)
+            check_at(err != SENTINEL && err != NULL && strstr(err, must_mention) != NULL, __FILE__, line,
+                     "_ex: the error JSON says what was wrong", err == SENTINEL ? NULL : err);
+    }
+    if (err != SENTINEL) authing_mfa_string_free(err);
     /* "the callback is never called": give a wrongly scheduled one time to show */
     check_at(outcome_wait(&o, 300) == 0, __FILE__, line, "callback not called", NULL);
+    check_at(outcome_wait(&o2, 50) == 0, __FILE__, line, "_ex: callback not called", NULL);
     outcome_destroy(&o);
+    outcome_destroy(&o2);
+}
+
+static void expect_async_refused(const authing_mfa_client *c, const char *method, const char *params,
+                                 authing_mfa_callback cb, authing_mfa_status want, int line)
+{
+    expect_async_refused_ex(c, method, params, cb, want, NULL, line);
 }
 
 static void test_async(void)
@@ -1519,7 +1568,25 @@ static void test_async(void)
     expect_async_refused(c, "getMfaAuthenticators", NULL, NULL, AUTHING_MFA_ERR_NULL_ARGUMENT, __LINE__);
     expect_async_refused(c, BAD_UTF8, NULL, on_done, AUTHING_MFA_ERR_INVALID_UTF8, __LINE__);
     expect_async_refused(c, "getMfaAuthenticators", BAD_UTF8, on_done, AUTHING_MFA_ERR_INVALID_UTF8, __LINE__);
-    expect_async_refused(c, "verifySmsMfa", "{}", on_done, AUTHING_MFA_ERR_INVALID_ARGUMENT, __LINE__);
+    expect_async_refused_ex(c, "verifySmsMfa", "{}", on_done, AUTHING_MFA_ERR_INVALID_ARGUMENT, "verifySmsMfa",
+                            __LINE__);
+    expect_async_refused_ex(NULL, "getMfaAuthenticators", NULL, on_done, AUTHING_MFA_ERR_NULL_ARGUMENT, "client",
+                            __LINE__);
+    expect_async_refused_ex(c, "getMfaAuthenticators", NULL, NULL, AUTHING_MFA_ERR_NULL_ARGUMENT, "callback",
+                            __LINE__);
+    {
+        /* accepted through _ex: the error pointer is cleared, the outcome comes
+         * through the callback */
+        char *err = SENTINEL;
+        outcome_init(&o);
+        CHECK_STATUS(authing_mfa_call_async_ex(c, "verifyTotpMfa", "{\"totp\":1}", on_done, &o, NULL, &err),
+                     AUTHING_MFA_OK, NULL);
+        CHECK_MSG(err == NULL, "_ex: no error JSON when the call is accepted");
+        CHECK_MSG(outcome_wait(&o, 10000) == 1, "_ex: the callback fired");
+        CHECK_ERROR(o.json, "AUTHING_MFA_ERR_INVALID_JSON", -1, -1);
+        CHECK_STATUS(o.status, AUTHING_MFA_ERR_INVALID_JSON, o.json);
+        outcome_destroy(&o);
+    }
 
     /* parameter errors come through the callback, like every other failure */
     outcome_init(&o);
@@ -1755,6 +1822,8 @@ static void test_shutdown(void)
     CHECK(op == NULL);
     CHECK(outcome_wait(&o, 300) == 0);
     outcome_destroy(&o);
+    expect_async_refused_ex(c, "getMfaAuthenticators", NULL, on_done, AUTHING_MFA_ERR_SHUTDOWN, "shut down",
+                            __LINE__);
     CHECK_STATUS(authing_mfa_shutdown(0), AUTHING_MFA_OK, NULL); /* idempotent */
     /* what needs no network still works */
     CHECK(totp_at(RFC_SECRET, 59, code) && strcmp(code, "287082") == 0);
