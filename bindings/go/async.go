@@ -17,9 +17,9 @@ static void authingmfa_on_result(void *user_data, authing_mfa_status status, con
 
 static authing_mfa_status authingmfa_start(const authing_mfa_client *client,
 		const char *method, const char *params_json, uintptr_t handle,
-		authing_mfa_op **out_op) {
-	return authing_mfa_call_async(client, method, params_json,
-		authingmfa_on_result, (void *)handle, out_op);
+		authing_mfa_op **out_op, char **out_error_json) {
+	return authing_mfa_call_async_ex(client, method, params_json,
+		authingmfa_on_result, (void *)handle, out_op, out_error_json);
 }
 */
 import "C"
@@ -110,7 +110,9 @@ func (c *Client) invoke(ctx context.Context, method string, params any) ([]byte,
 	// acquire.
 	runtime.KeepAlive(c)
 	var cOp *C.authing_mfa_op
-	status := C.authingmfa_start(ptr, cMethod, cParams, C.uintptr_t(h), &cOp)
+	var cErr *C.char
+	status := C.authingmfa_start(ptr, cMethod, cParams, C.uintptr_t(h), &cOp, &cErr)
+	errJSON := takeString(cErr)
 	// Only the start must not race with authing_mfa_client_free: an
 	// operation in flight keeps what it needs from the client, so Close
 	// may free the client right away.
@@ -118,7 +120,7 @@ func (c *Client) invoke(ctx context.Context, method string, params any) ([]byte,
 	if status != C.AUTHING_MFA_OK {
 		// Not accepted: the callback will never fire.
 		deleteHandle()
-		return nil, startError(status, method)
+		return nil, newCError(status, []byte(errJSON))
 	}
 	counters.Ops.Add(1)
 
@@ -145,26 +147,6 @@ func (c *Client) invoke(ctx context.Context, method string, params any) ([]byte,
 		return nil, contextError(ctx.Err())
 	default:
 		return nil, newCError(r.status, []byte(r.json))
-	}
-}
-
-// startError describes a call authing_mfa_call_async refused; such a
-// refusal comes with a status only, no error JSON.
-func startError(status C.authing_mfa_status, method string) *Error {
-	s := Status(status)
-	switch s {
-	case StatusShutdown:
-		return newError(s, "the library was shut down (authingmfa.Shutdown)")
-	case StatusInvalidArgument:
-		// A method name is not a secret; cap it as the library does.
-		if r := []rune(method); len(r) > 64 {
-			method = string(r[:64])
-		}
-		return newError(s, "unknown method %q", method)
-	case StatusInvalidUTF8:
-		return newError(s, "the method name or the params are not valid UTF-8")
-	default:
-		return newError(s, "the library refused to start the operation")
 	}
 }
 

@@ -558,3 +558,24 @@ func TestStartRefusals(t *testing.T) {
 	asError(t, err, authingmfa.StatusInvalidUTF8)
 	checkReleased(t)
 }
+
+// TestRefusalsCarryTheLibrarysMessage: a refused start and a refused token
+// come with the library's error JSON (authing_mfa_call_async_ex,
+// authing_mfa_client_set_token_ex), never the token itself.
+func TestRefusalsCarryTheLibrarysMessage(t *testing.T) {
+	c := newClient(t, authingmfa.Options{AppHost: devURL})
+	for _, bad := range []string{"a b", "tab\there", "caf\u00e9"} {
+		e := asError(t, c.SetToken(bad), authingmfa.StatusInvalidArgument)
+		if !strings.Contains(e.Message, "contains characters not allowed in an HTTP header") {
+			t.Fatalf("not the library's message: %q", e.Message)
+		}
+		if strings.Contains(e.Error(), bad) {
+			t.Fatalf("the token is in the error: %q", e.Error())
+		}
+	}
+	_, err := c.Call(ctxT(t), "noSuchMethod", nil)
+	if e := asError(t, err, authingmfa.StatusInvalidArgument); e.Message != "unknown method `noSuchMethod`" {
+		t.Fatalf("not the library's message: %q", e.Message)
+	}
+	checkReleased(t)
+}

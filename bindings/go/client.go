@@ -294,13 +294,11 @@ func (c *Client) SetToken(token string) error {
 			}
 			defer C.free(unsafe.Pointer(cTok))
 		}
-		if status := C.authing_mfa_client_set_token(ptr, cTok); status != C.AUTHING_MFA_OK {
-			// This function has no error JSON: name the failure ourselves.
-			msg := "the token cannot be sent in an HTTP header"
-			if Status(status) == StatusInvalidUTF8 {
-				msg = "the token is not valid UTF-8"
-			}
-			return newError(Status(status), "%s", msg)
+		var cErr *C.char
+		status := C.authing_mfa_client_set_token_ex(ptr, cTok, &cErr)
+		errJSON := takeString(cErr)
+		if status != C.AUTHING_MFA_OK {
+			return newCError(status, []byte(errJSON))
 		}
 		return nil
 	})

@@ -674,27 +674,6 @@ inline void on_async_done(void* user_data, authing_mfa_status status, const char
     completion->complete(status, json);
 }
 
-/// `authing_mfa_call_async` gives no error JSON when it refuses a call: the
-/// wrapper words one per status. The method name is quoted only when it
-/// looks like a method name (it is never a secret then, and never odd bytes).
-inline Error async_refused(authing_mfa_status status, std::string_view method) {
-    const auto s = static_cast<Status>(status);
-    bool plain = !method.empty() && method.size() <= 64;
-    for (char c : method)
-        plain = plain && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
-    std::string message;
-    switch (s) {
-    case Status::InvalidArgument:
-        message = plain ? "unknown method `" + std::string(method) + "`" : std::string("unknown method");
-        break;
-    case Status::InvalidUtf8: message = "the method name or the params JSON is not valid UTF-8"; break;
-    case Status::Shutdown: message = "the library was shut down (authing_mfa::shutdown)"; break;
-    case Status::Panic: message = "a bug inside the library (a panic, caught); please report it"; break;
-    default: message = "the call was refused"; break;
-    }
-    return local_error(s, message);
-}
-
 }  // namespace detail
 
 /// An Authing MFA client. Movable, not copyable. A moved-from `Client` is
@@ -739,9 +718,15 @@ public:
 
     /// Sets the user token sent as `Authorization: Bearer …`. "" clears it.
     void set_token(const std::string& token) {
-        check_status(authing_mfa_client_set_token(live(), detail::c_str(token, "token")), "set_token");
+        detail::OwnedString err;
+        const authing_mfa_status st =
+            authing_mfa_client_set_token_ex(live(), detail::c_str(token, "token"), err.out());
+        detail::check(st, err);
     }
-    void clear_token() { check_status(authing_mfa_client_set_token(live(), nullptr), "clear_token"); }
+    void clear_token() {
+        detail::OwnedString err;
+        detail::check(authing_mfa_client_set_token_ex(live(), nullptr, err.out()), err);
+    }
 
     /// Stores the current user (a JSON object); its `token`, if any, becomes
     /// the user token, and a user without one clears it.
@@ -977,9 +962,10 @@ private:
         const char* const m = detail::c_str(method, "method");
         const char* const p = detail::c_str(params, "params JSON");
         authing_mfa_op* op = nullptr;
-        const authing_mfa_status st =
-            authing_mfa_call_async(client, m, p, &detail::on_async_done, completion.get(), &op);
-        if (st != AUTHING_MFA_OK) throw detail::async_refused(st, method);
+        detail::OwnedString err;
+        const authing_mfa_status st = authing_mfa_call_async_ex(client, m, p, &detail::on_async_done,
+                                                                completion.get(), &op, err.out());
+        detail::check(st, err);  // refused: the callback never fires, `completion` frees it
         static_cast<void>(completion.release());
         return Operation(op);
     }
@@ -993,20 +979,12 @@ private:
         return handle_;
     }
 
-    // For the calls that give no error JSON: their only failures are a NULL
-    // client (ruled out by live()), a token that is not UTF-8 or that HTTP
-    // cannot carry, or a caught panic. The message never quotes the token.
+    // For the calls that give no error JSON (get_current_user,
+    // clear_current_user): their only failures are a NULL client (ruled out
+    // by live()) and a caught panic.
     static void check_status(authing_mfa_status st, std::string_view what) {
         if (st == AUTHING_MFA_OK) return;
-        const auto s = static_cast<Status>(st);
-        std::string message(what);
-        if (s == Status::InvalidArgument)
-            message += ": the token has characters an HTTP header cannot carry";
-        else if (s == Status::InvalidUtf8)
-            message += ": the token is not valid UTF-8";
-        else
-            message += " failed";
-        throw detail::local_error(s, message);
+        throw detail::local_error(static_cast<Status>(st), std::string(what) + " failed");
     }
 
     std::string op(OpFn fn, const std::optional<std::string>& params) const {

@@ -100,6 +100,22 @@ TEST(Options, SerializesOnlyWhatIsSet) {
     EXPECT_EQ(e.status(), Status::InvalidArgument);
 }
 
+TEST(Client, BadTokenIsRefusedWithTheLibrarysMessage) {
+    // authing_mfa_client_set_token_ex gives the error JSON: the library's
+    // message, which never quotes the token.
+    Client c(std::string("{\"appHost\":\"http://127.0.0.1:1\"}"));
+    for (const std::string bad : {"a b", "tab\there", "caf\xc3\xa9"}) {
+        const Error e = catch_error([&] { c.set_token(bad); });
+        EXPECT_EQ(e.status(), Status::InvalidArgument);
+        EXPECT_NE(std::string(e.what()).find("contains characters not allowed in an HTTP header"),
+                  std::string::npos)
+            << e.what();
+        EXPECT_EQ(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
+    EXPECT_NO_THROW(c.set_token("good.token"));
+    EXPECT_NO_THROW(c.clear_token());
+}
+
 TEST(Client, ConstructionErrorsAreTyped) {
     Error e = catch_error([] { Client c(std::string("{\"appHots\":\"http://127.0.0.1:1\"}")); });
     EXPECT_EQ(e.status(), Status::InvalidArgument);

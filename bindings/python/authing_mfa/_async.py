@@ -161,8 +161,9 @@ _C_CALLBACK = _ffi.CALLBACK(_on_complete)
 
 
 def _refused(status: int, method: bytes) -> AuthingMfaError:
-    """The error for a call ``authing_mfa_call_async`` did not accept (it has
-    no error JSON out-parameter: the message is made here)."""
+    """The error for a call ``authing_mfa_call_async`` did not accept, for a
+    library older than ``authing_mfa_call_async_ex`` (which gives the error
+    JSON): the message is made here."""
     if status == Status.ERR_INVALID_ARGUMENT:
         shown = method.decode("utf-8", "replace")[:64]
         message = f"unknown method `{shown}`"
@@ -185,7 +186,8 @@ async def call(use: Callable[[], ContextManager[int]], method: bytes, params: Op
     the exception the blocking API raises. ``use()`` lends the client handle
     for the duration of the ``authing_mfa_call_async`` call only: the
     library lets a client be freed while its operations are in flight."""
-    call_async = _ffi.optional_function("authing_mfa_call_async")
+    with_error = _ffi.has_function("authing_mfa_call_async_ex")
+    call_async = _ffi.optional_function("authing_mfa_call_async_ex" if with_error else "authing_mfa_call_async")
     loop = asyncio.get_running_loop()
     future: asyncio.Future[Outcome] = loop.create_future()
     state = _Pending(loop, future)
@@ -194,14 +196,21 @@ async def call(use: Callable[[], ContextManager[int]], method: bytes, params: Op
         _pending[call_id] = state
     op = ctypes.c_void_p()
     status: Optional[int] = None
+    refusal: Optional[AuthingMfaError] = None
     try:
         with use() as handle:
-            status = call_async(handle, method, params, _C_CALLBACK, call_id, ctypes.byref(op))
+            if with_error:
+                with _ffi.OutString() as err:
+                    status = call_async(handle, method, params, _C_CALLBACK, call_id, ctypes.byref(op), err.ref)
+                    if status != Status.OK:
+                        refusal = _ffi.error_for(status, err.take())
+            else:
+                status = call_async(handle, method, params, _C_CALLBACK, call_id, ctypes.byref(op))
     finally:
         if status != Status.OK:
             _forget(call_id)  # refused, or never made: the callback will not fire
     if status != Status.OK:
-        raise _refused(status, method)
+        raise refusal if refusal is not None else _refused(status, method)
 
     with _lock:
         if state.fired:

@@ -71,6 +71,7 @@ _PROTOTYPES: List[Tuple[str, List[Any], Any]] = [
     ("authing_mfa_client_new", [c_char_p, POINTER(_CLIENT_P), _STR_OUT], c_int32),
     ("authing_mfa_client_free", [_CLIENT_P], None),
     ("authing_mfa_client_set_token", [_CLIENT_P, c_char_p], c_int32),
+    ("authing_mfa_client_set_token_ex", [_CLIENT_P, c_char_p, _STR_OUT], c_int32),
     ("authing_mfa_client_set_current_user", [_CLIENT_P, c_char_p, _STR_OUT], c_int32),
     ("authing_mfa_client_get_current_user", [_CLIENT_P, _STR_OUT], c_int32),
     ("authing_mfa_client_clear_current_user", [_CLIENT_P], c_int32),
@@ -94,6 +95,11 @@ _PROTOTYPES: List[Tuple[str, List[Any], Any]] = [
     # call_async must stay alive until it has fired: _async passes one
     # module-level object, alive as long as the process.
     ("authing_mfa_call_async", [_CLIENT_P, c_char_p, c_char_p, CALLBACK, c_void_p, POINTER(_OP_P)], c_int32),
+    (
+        "authing_mfa_call_async_ex",
+        [_CLIENT_P, c_char_p, c_char_p, CALLBACK, c_void_p, POINTER(_OP_P), _STR_OUT],
+        c_int32,
+    ),
     ("authing_mfa_op_cancel", [_OP_P], None),
     ("authing_mfa_op_free", [_OP_P], None),
     ("authing_mfa_shutdown", [ctypes.c_uint32], c_int32),
@@ -107,6 +113,8 @@ _PROTOTYPES: List[Tuple[str, List[Any], Any]] = [
 _OPTIONAL = frozenset(
     {
         "authing_mfa_call_async",
+        "authing_mfa_call_async_ex",
+        "authing_mfa_client_set_token_ex",
         "authing_mfa_op_cancel",
         "authing_mfa_op_free",
         "authing_mfa_shutdown",
@@ -207,6 +215,11 @@ def optional_function(name: str) -> Any:
             f"the loaded library ({lib().path}) has no {name}: it predates this part of the "
             "API; rebuild it with `cargo build -p authing-mfa`"
         ) from None
+
+
+def has_function(name: str) -> bool:
+    """Whether the loaded library has ``name`` (one of ``_OPTIONAL``)."""
+    return hasattr(lib(), name)
 
 
 def lib() -> Library:

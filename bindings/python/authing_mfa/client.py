@@ -219,6 +219,13 @@ class Client:
     def set_token(self, token: Optional[str]) -> None:
         """Sets the user token (JS ``setToken``); ``None`` or ``""`` clears it."""
         data = None if token is None else _ffi.encode(token, "token")
+        if _ffi.has_function("authing_mfa_client_set_token_ex"):
+            with self._use() as handle, _ffi.OutString() as err:
+                status = _ffi.lib().authing_mfa_client_set_token_ex(handle, data, err.ref)
+                if status != Status.OK:
+                    raise _ffi.error_for(status, err.take())
+            return
+        # A library older than the _ex function: no error JSON to tell why.
         with self._use() as handle:
             status = _ffi.lib().authing_mfa_client_set_token(handle, data)
         _ffi.check(

@@ -149,7 +149,7 @@ def hanging_server() -> Iterator[HangingServer]:
 class OpTracker:
     """Watches the native side of async calls through the library functions
     the binding calls (each looked up on every call, so they can be wrapped):
-    which op handles authing_mfa_call_async made, which ones
+    which op handles authing_mfa_call_async(_ex) made, which ones
     authing_mfa_op_free freed, and the status each callback delivered. Every
     free is checked as it happens: the handle must be live (made, not yet
     freed) and its callback must already have fired."""
@@ -165,17 +165,25 @@ class OpTracker:
         self.errors: List[str] = []
         lib = authing_mfa._ffi.lib()
         real_call_async = lib.cdll.authing_mfa_call_async
+        real_call_async_ex = lib.cdll.authing_mfa_call_async_ex
         real_free = lib.cdll.authing_mfa_op_free
         real_complete = _async._complete
 
-        def call_async(handle: Any, method: Any, params: Any, cb: Any, call_id: int, out: Any) -> int:
-            status: int = real_call_async(handle, method, params, cb, call_id, out)
+        def record(status: int, call_id: int, out: Any) -> int:
             op = out._obj.value  # the c_void_p that byref() points to
             if status == 0:
                 with self.lock:
                     self.made[call_id] = op
                     self.live[op] = call_id
             return status
+
+        def call_async(handle: Any, method: Any, params: Any, cb: Any, call_id: int, out: Any) -> int:
+            return record(real_call_async(handle, method, params, cb, call_id, out), call_id, out)
+
+        def call_async_ex(
+            handle: Any, method: Any, params: Any, cb: Any, call_id: int, out: Any, err: Any
+        ) -> int:
+            return record(real_call_async_ex(handle, method, params, cb, call_id, out, err), call_id, out)
 
         def op_free(op: int) -> None:
             with self.lock:
@@ -195,6 +203,7 @@ class OpTracker:
             real_complete(call_id, status, text)
 
         monkeypatch.setattr(lib, "authing_mfa_call_async", call_async, raising=False)
+        monkeypatch.setattr(lib, "authing_mfa_call_async_ex", call_async_ex, raising=False)
         monkeypatch.setattr(lib, "authing_mfa_op_free", op_free, raising=False)
         monkeypatch.setattr(_async, "_complete", complete)
 

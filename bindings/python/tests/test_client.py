@@ -192,6 +192,19 @@ def test_token_state() -> None:
         c.set_token("")
 
 
+def test_a_bad_token_is_refused_with_the_librarys_message() -> None:
+    # authing_mfa_client_set_token_ex gives the error JSON: the message is
+    # the library's (the binding's own fallback words it differently), and
+    # it never quotes the token.
+    with Client(app_host="http://127.0.0.1:1") as c:
+        for bad in ["a b", "tab\there", "caf\u00e9"]:
+            with pytest.raises(InvalidArgumentError) as info:
+                c.set_token(bad)
+            assert info.value.status == "AUTHING_MFA_ERR_INVALID_ARGUMENT"
+            assert "contains characters not allowed in an HTTP header" in info.value.message
+            assert bad not in str(info.value) + repr(info.value)
+
+
 def test_set_token_and_current_user_drive_the_authorization_header(
     stub_server: Callable[..., StubServer],
 ) -> None:
