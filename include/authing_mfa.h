@@ -294,7 +294,9 @@ authing_mfa_status authing_mfa_client_new(const char *options_json,
  * Destroys a client. NULL is a no-op. Calls still running on the client
  * from other threads must have returned first (this is the one function that
  * must not race with others on the same client). Closes its idle
- * connections; never blocks on the network.
+ * connections: at once those of async calls, within about 30 s those that
+ * blocking calls opened (see `authing_mfa_client`); never blocks on the
+ * network.
  *
  * # Safety
  * `client` is NULL or a live handle, not used again afterwards.
