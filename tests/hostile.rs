@@ -151,27 +151,7 @@ struct Tls {
 /// An HTTPS server for 127.0.0.1 whose certificate is signed by a CA made
 /// here, which no system trusts.
 fn tls_server(rt: &tokio::runtime::Runtime) -> Tls {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .unwrap()
-        .signed_by(&leaf_key, &issuer)
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
-        )
-        .unwrap();
+    let (ca_pem, config) = tls_server_config();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let url = format!("https://{}", listener.local_addr().unwrap());
@@ -194,10 +174,7 @@ fn tls_server(rt: &tokio::runtime::Runtime) -> Tls {
             });
         }
     });
-    Tls {
-        url,
-        ca_pem: ca_cert.pem(),
-    }
+    Tls { url, ca_pem }
 }
 
 #[test]

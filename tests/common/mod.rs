@@ -256,3 +256,31 @@ pub const USER: &str = r#"{"id":"u1","arn":"arn:cn:authing:p1:user:u1","userPool
 pub fn ok(data: &str) -> String {
     format!(r#"{{"code":200,"message":"ok","data":{data}}}"#)
 }
+
+/// A TLS set-up for a test server on 127.0.0.1: a CA made here, which no
+/// system trusts (its PEM, for `caCertPem`), and a server configuration
+/// with a certificate for 127.0.0.1 and localhost signed by it (no ALPN).
+pub fn tls_server_config() -> (String, rustls::ServerConfig) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .unwrap();
+    (ca_cert.pem(), config)
+}
