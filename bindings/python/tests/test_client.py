@@ -3,6 +3,7 @@ __del__), token state, and how Python strings reach C."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 from typing import Any, Callable, Dict, List, Optional
@@ -203,6 +204,29 @@ def test_a_bad_token_is_refused_with_the_librarys_message() -> None:
             assert info.value.status == "AUTHING_MFA_ERR_INVALID_ARGUMENT"
             assert "contains characters not allowed in an HTTP header" in info.value.message
             assert bad not in str(info.value) + repr(info.value)
+
+
+def test_a_library_without_the_ex_functions_still_gets_clear_refusals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A library built before authing_mfa_client_set_token_ex and
+    # authing_mfa_call_async_ex: the binding falls back to the plain
+    # functions and words the refusal itself.
+    from authing_mfa import _ffi
+
+    real = _ffi.has_function
+    old = {"authing_mfa_client_set_token_ex", "authing_mfa_call_async_ex"}
+    monkeypatch.setattr(_ffi, "has_function", lambda name: name not in old and real(name))
+    with Client(app_host="http://127.0.0.1:1") as c:
+        with pytest.raises(InvalidArgumentError) as info:
+            c.set_token("a b")
+        assert info.value.status == "AUTHING_MFA_ERR_INVALID_ARGUMENT"
+        assert "cannot be sent in an HTTP header" in info.value.message
+        assert "a b" not in str(info.value)
+        c.set_token("fine.token")
+        with pytest.raises(InvalidArgumentError) as unknown:
+            asyncio.run(c.call_async("noSuchMethod"))
+        assert unknown.value.message == "unknown method `noSuchMethod`"
 
 
 def test_set_token_and_current_user_drive_the_authorization_header(
