@@ -224,8 +224,8 @@ fn deregister(id: u64) {
 /// Runs `fut` to completion on the calling thread, registered so that
 /// [`shutdown`] can stop it (it then returns `Shutdown`).
 ///
-/// The call runs on a free lane (see [`Lane`]) where the calling thread
-/// drives its own connection; only when all [`MAX_LANES`] lanes are taken
+/// The call runs on a free lane (see `Lane`) where the calling thread
+/// drives its own connection; only when all `MAX_LANES` lanes are taken
 /// does it run on the multi-thread runtime, with its connection's task on a
 /// worker.
 ///
@@ -245,7 +245,7 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Error> {
         }
     };
     if let Some(lane) = lane.as_ref().filter(|l| l.idle >= CATCH_UP_AFTER) {
-        lane.catch_up();
+        catch_up(&lane.lane.rt);
     }
     let token = register(None);
     // Boxed so that the several-kilobyte future is not copied again by
@@ -287,7 +287,7 @@ pub(crate) const MAX_LANES: usize = 64;
 /// until [`shutdown`]. A lane nobody holds is not driven, so what happened
 /// to its idle connections meanwhile (closed by the server, or left behind
 /// by a freed client) is handled when it is next taken
-/// (`HeldLane::catch_up`), or by the sweep of idle lanes every 15 s
+/// (`catch_up`), or by the sweep of idle lanes every 15 s
 /// ([`sweep_lanes_forever`]), whichever comes first.
 pub(crate) struct Lane {
     id: usize,
@@ -326,7 +326,7 @@ struct HeldLane {
     idle: Duration,
 }
 
-/// A lane idle for less than this is not caught up (`HeldLane::catch_up`):
+/// A lane idle for less than this is not caught up (`catch_up`):
 /// in a tight loop of calls the catching up would be a few percent of each
 /// call for nothing, and a close that arrived in the last millisecond is a
 /// race any client can lose.
@@ -361,24 +361,17 @@ impl Lane {
     }
 }
 
-impl HeldLane {
-    /// Lets the lane handle what happened while nobody drove it, before the
-    /// call starts: above all a server closing an idle keep-alive
-    /// connection. Otherwise the pool would still think that connection
-    /// open, the call would be written to it and fail with "connection
-    /// closed before message completed" (a POST is never retried once
-    /// sent). Tokio's current-thread scheduler polls the `block_on` future
-    /// first, then the ready tasks, and collects I/O events when it runs out
-    /// of them: the first yield collects the events (waking the
-    /// connection's task), the second lets that task run and see the close,
-    /// which takes the connection out of the pool. A third for good
-    /// measure; each costs one `epoll_wait` with a zero timeout.
-    fn catch_up(&self) {
-        catch_up(&self.lane.rt);
-    }
-}
-
-/// See [`HeldLane::catch_up`].
+/// Lets the lane handle what happened while nobody drove it, before the
+/// call starts: above all a server closing an idle keep-alive
+/// connection. Otherwise the pool would still think that connection
+/// open, the call would be written to it and fail with "connection
+/// closed before message completed" (a POST is never retried once
+/// sent). Tokio's current-thread scheduler polls the `block_on` future
+/// first, then the ready tasks, and collects I/O events when it runs out
+/// of them: the first yield collects the events (waking the
+/// connection's task), the second lets that task run and see the close,
+/// which takes the connection out of the pool. A third for good
+/// measure; each costs one `epoll_wait` with a zero timeout.
 fn catch_up(rt: &Runtime) {
     rt.block_on(async {
         for _ in 0..3 {

@@ -1,5 +1,5 @@
 //! HTTP: where every request is built, sent and read, and where every answer
-//! becomes either an [`Answer`] or an [`Error`].
+//! becomes either an `Answer` or an [`Error`].
 //!
 //! What it guarantees, whatever the caller or the server does:
 //! - the `x-authing-*` headers of the JS SDK, with empty ones dropped, and an

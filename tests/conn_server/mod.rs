@@ -1,6 +1,7 @@
 //! A keep-alive HTTP/1.1 server on 127.0.0.1 that counts connections
 //! (opened and closed) and requests in flight, and a C-API client for it:
-//! shared by the connection tests (`connections.rs`, `lane_sweep.rs`).
+//! shared by the connection tests (`connections.rs`, `lane_sweep.rs`,
+//! `http2.rs`, which brings its own HTTPS server).
 
 #![allow(dead_code)]
 
@@ -144,7 +145,12 @@ unsafe impl Sync for Client {}
 
 impl Client {
     pub fn new(url: &str) -> Client {
-        let opts = CString::new(format!(r#"{{"appHost":"{url}","userPoolId":"p1"}}"#)).unwrap();
+        Client::with_options(&format!(r#"{{"appHost":"{url}","userPoolId":"p1"}}"#))
+    }
+
+    /// A client for these options (a JSON object), which must be valid.
+    pub fn with_options(options_json: &str) -> Client {
+        let opts = CString::new(options_json).unwrap();
         let mut c = std::ptr::null_mut();
         let mut err = std::ptr::null_mut();
         let s = unsafe { authing_mfa_client_new(opts.as_ptr(), &mut c, &mut err) };
@@ -169,6 +175,12 @@ impl Client {
 
     /// The same call through the async API, waited for.
     pub fn verify_async(&self) -> (i32, String) {
+        self.verify_async_many(1).remove(0)
+    }
+
+    /// `n` such async calls started at once (all in flight together), each
+    /// waited for: their statuses and JSON, in the order they finished.
+    pub fn verify_async_many(&self, n: usize) -> Vec<(i32, String)> {
         unsafe extern "C" fn done(user: *mut c_void, status: i32, json: *const c_char) {
             let tx = unsafe { Box::from_raw(user as *mut std::sync::mpsc::Sender<(i32, String)>) };
             let json = unsafe { CStr::from_ptr(json) }.to_str().unwrap().to_owned();
@@ -177,19 +189,23 @@ impl Client {
         let (tx, rx) = std::sync::mpsc::channel();
         let method = CString::new("verifyTotpMfa").unwrap();
         let params = CString::new(r#"{"totp":"123456","mfaToken":"m"}"#).unwrap();
-        let user = Box::into_raw(Box::new(tx)) as *mut c_void;
-        let s = unsafe {
-            authing_mfa_call_async(
-                self.0,
-                method.as_ptr(),
-                params.as_ptr(),
-                Some(done),
-                user,
-                std::ptr::null_mut(),
-            )
-        };
-        assert_eq!(s, AUTHING_MFA_OK);
-        rx.recv_timeout(Duration::from_secs(30)).unwrap()
+        for _ in 0..n {
+            let user = Box::into_raw(Box::new(tx.clone())) as *mut c_void;
+            let s = unsafe {
+                authing_mfa_call_async(
+                    self.0,
+                    method.as_ptr(),
+                    params.as_ptr(),
+                    Some(done),
+                    user,
+                    std::ptr::null_mut(),
+                )
+            };
+            assert_eq!(s, AUTHING_MFA_OK);
+        }
+        (0..n)
+            .map(|_| rx.recv_timeout(Duration::from_secs(30)).unwrap())
+            .collect()
     }
 }
 
