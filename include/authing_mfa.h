@@ -27,8 +27,20 @@
  *   and reports through a callback, exactly once, on a library thread. The
  *   library's I/O threads (2) start on first use; authing_mfa_shutdown
  *   stops them and everything else the library holds.
- * - Process: do not fork() after the first call unless the child calls
- *   exec() at once; do not unload the library (dlclose) while it is in use.
+ * - Deadlines: the client's timeout bounds a whole call whatever the server
+ *   does (slow drips, endless bodies, a flood of interim 1xx responses): the
+ *   library bounds how long one connection may keep an I/O thread.
+ * - fork(): in a child forked after the library's first use, every function
+ *   that would use the library's threads or connections (client_new, the
+ *   operations, call, call_async, shutdown) returns AUTHING_MFA_ERR_FORKED
+ *   at once and does nothing; client_free there leaks the copied
+ *   connections rather than touch the parent's. The parent is unaffected.
+ *   Make the first call after the fork in each process that uses the
+ *   library. Do not unload the library (dlclose) while it is in use.
+ * - Statuses every function may return besides those it lists:
+ *   AUTHING_MFA_ERR_SHUTDOWN (after authing_mfa_shutdown) and
+ *   AUTHING_MFA_ERR_FORKED (see above) where it needs the library's
+ *   threads, and AUTHING_MFA_ERR_PANIC.
  * - Panics inside the library are caught and returned as
  *   AUTHING_MFA_ERR_PANIC; they never unwind into your code.
  */
@@ -203,6 +215,14 @@ typedef void (*authing_mfa_log_callback)(void *user_data,
  * example from inside a library callback); it would never return.
  */
 #define AUTHING_MFA_ERR_WOULD_DEADLOCK 18
+
+/**
+ * The process was forked after the library's first use and this is the
+ * child. Every function that would use the library's I/O threads or
+ * connections (which belong to the parent) returns this at once and does
+ * nothing; `exec` in the child, or load and use the library only there.
+ */
+#define AUTHING_MFA_ERR_FORKED 19
 
 /**
  * A bug inside the library, caught at the boundary. Please report it.

@@ -79,6 +79,7 @@ fn every_contract_function_and_status_is_declared() {
         ("ERR_CANCELLED", 16),
         ("ERR_SHUTDOWN", 17),
         ("ERR_WOULD_DEADLOCK", 18),
+        ("ERR_FORKED", 19),
         ("ERR_PANIC", 99),
     ] {
         assert!(

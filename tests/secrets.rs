@@ -193,3 +193,74 @@ fn no_output_of_the_library_contains_a_planted_secret() {
         }
     }
 }
+
+/// Server text that is not the envelope's message is scrubbed too (a
+/// content type that echoes the Authorization header), secrets that overlap
+/// are scrubbed longest first (a 4-digit code that also occurs inside the
+/// mfaToken), and a quoted text cut short is scrubbed before the cut.
+#[test]
+fn echoes_outside_the_message_and_overlapping_secrets_are_scrubbed() {
+    use authing_mfa::ffi::log::authing_mfa_set_log_callback;
+    assert_eq!(
+        unsafe { authing_mfa_set_log_callback(3, Some(sink), std::ptr::null_mut()) },
+        0
+    );
+    let rt = server_runtime();
+    // Echoes the Authorization value as the content type of a body that is
+    // not JSON (the library quotes the content type of such an answer).
+    let in_content_type = Recorder::start(&rt, |r| {
+        let auth = r.header("authorization").unwrap_or("").to_owned();
+        Reply::Full(
+            200,
+            vec![("content-type".into(), auth)],
+            b"<html></html>".to_vec(),
+        )
+    });
+    // Echoes the whole request body into the message.
+    let in_message = Recorder::start(&rt, |r| {
+        Reply::Json(
+            200,
+            format!(
+                r#"{{"code":2001,"message":"got {}"}}"#,
+                r.body_str().replace('"', "'")
+            ),
+        )
+    });
+    let long_token = format!("PLANTED-long-{}", "x".repeat(120));
+    let cases = [
+        (&in_content_type, "PLANTED-ct-token-f6".to_owned(), "7315"),
+        (&in_content_type, long_token.clone(), "7315"),
+        (&in_message, "PLANTED-ovl-7315-token-e5".to_owned(), "7315"),
+        (&in_message, "PLANTED-ovl2-73157315".to_owned(), "7315"),
+    ];
+    let mut outputs = String::new();
+    for (server, token, code) in &cases {
+        let c = Client::from_json(Some(&format!(r#"{{"appHost":"{}"}}"#, server.url))).unwrap();
+        let params = format!(r#"{{"phone":"138","code":"{code}","mfaToken":"{token}"}}"#);
+        let e = block(c.call("verifyAppSmsMfa", Some(&params))).unwrap_err();
+        outputs.push_str(&format!("{e}\n{e:?}\n{}\n", e.to_json()));
+    }
+    assert_eq!(
+        unsafe { authing_mfa_set_log_callback(0, None, std::ptr::null_mut()) },
+        0
+    );
+    outputs.push_str(&LOG.lock().unwrap());
+    assert!(outputs.contains("content-type"), "{outputs}");
+    assert!(outputs.contains("got {'phone':'138'"), "{outputs}");
+    // Fragments: a token shown with only part of it replaced still leaks.
+    for fragment in [
+        "PLANTED-ct-token",
+        "PLANTED-long",
+        "PLANTED-ovl",
+        "token-e5",
+        "xxxxxxxx",
+    ] {
+        if let Some(at) = outputs.find(fragment) {
+            let from = at.saturating_sub(200);
+            panic!(
+                "{fragment} leaked: …{}…",
+                &outputs[from..(at + 100).min(outputs.len())]
+            );
+        }
+    }
+}

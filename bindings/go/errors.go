@@ -33,7 +33,11 @@ const (
 	StatusCancelled       Status = C.AUTHING_MFA_ERR_CANCELLED
 	StatusShutdown        Status = C.AUTHING_MFA_ERR_SHUTDOWN
 	StatusWouldDeadlock   Status = C.AUTHING_MFA_ERR_WOULD_DEADLOCK
-	StatusPanic           Status = C.AUTHING_MFA_ERR_PANIC
+	// StatusForked: a call in a child process forked after the library's
+	// first use. A Go program cannot fork itself; this reaches Go only when
+	// the library is shared with C code in a process that forked.
+	StatusForked Status = C.AUTHING_MFA_ERR_FORKED
+	StatusPanic  Status = C.AUTHING_MFA_ERR_PANIC
 
 	// StatusClosed: the Client was closed. Only this binding returns it; a
 	// negative value so that it can never collide with a C status.

@@ -255,6 +255,7 @@ func TestStatusNames(t *testing.T) {
 		authingmfa.StatusAPI:             "AUTHING_MFA_ERR_API",
 		authingmfa.StatusHTTPStatus:      "AUTHING_MFA_ERR_HTTP_STATUS",
 		authingmfa.StatusTimeout:         "AUTHING_MFA_ERR_TIMEOUT",
+		authingmfa.StatusForked:          "AUTHING_MFA_ERR_FORKED",
 		authingmfa.StatusPanic:           "AUTHING_MFA_ERR_PANIC",
 		authingmfa.StatusClosed:          "AUTHING_MFA_GO_ERR_CLOSED",
 		authingmfa.Status(4242):          "AUTHING_MFA_UNKNOWN_STATUS(4242)",
@@ -263,7 +264,7 @@ func TestStatusNames(t *testing.T) {
 			t.Errorf("Status(%d).String() = %q, want %q", int(s), got, want)
 		}
 	}
-	if authingmfa.StatusAPI != 10 || authingmfa.StatusPanic != 99 || authingmfa.StatusIO != 15 {
+	if authingmfa.StatusAPI != 10 || authingmfa.StatusPanic != 99 || authingmfa.StatusIO != 15 || authingmfa.StatusForked != 19 {
 		t.Error("status values differ from the C API's")
 	}
 }

@@ -41,13 +41,16 @@ pub enum ErrorKind {
     Shutdown = 17,
     /// A blocking call was made from a thread of the library's own runtime.
     WouldDeadlock = 18,
+    /// The process was forked after the library's first use, and this is
+    /// the child: the I/O threads and connections belong to the parent.
+    Forked = 19,
     /// A bug inside the library, caught at the boundary.
     Panic = 99,
 }
 
 impl ErrorKind {
     /// Every kind, in status order: used for the status-name table and tests.
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 15] = [
         ErrorKind::NullArgument,
         ErrorKind::InvalidUtf8,
         ErrorKind::InvalidJson,
@@ -61,6 +64,7 @@ impl ErrorKind {
         ErrorKind::Cancelled,
         ErrorKind::Shutdown,
         ErrorKind::WouldDeadlock,
+        ErrorKind::Forked,
         ErrorKind::Panic,
     ];
 
@@ -90,6 +94,7 @@ impl ErrorKind {
             ErrorKind::Cancelled => "AUTHING_MFA_ERR_CANCELLED",
             ErrorKind::Shutdown => "AUTHING_MFA_ERR_SHUTDOWN",
             ErrorKind::WouldDeadlock => "AUTHING_MFA_ERR_WOULD_DEADLOCK",
+            ErrorKind::Forked => "AUTHING_MFA_ERR_FORKED",
             ErrorKind::Panic => "AUTHING_MFA_ERR_PANIC",
         }
     }

@@ -4,6 +4,7 @@
 pub(crate) mod args;
 pub mod client;
 pub mod error;
+pub(crate) mod http;
 pub mod log;
 pub mod ops;
 pub mod options;

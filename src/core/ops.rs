@@ -22,7 +22,7 @@ use crate::core::client::{check_token, Client};
 use crate::core::error::{Error, ErrorKind};
 use crate::core::secret::Secret;
 use crate::core::transport::{query, Answer, Auth, Body, Request};
-use reqwest::Method;
+use hyper::Method;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -534,14 +534,11 @@ impl Client {
     }
 
     async fn upload_face(&self, image: Image, mfa_token: &Option<Secret>) -> Result<String, Error> {
-        let part = reqwest::multipart::Part::bytes(image.bytes)
-            .file_name(image.file_name)
-            .mime_str(image.mime)
-            .map_err(|_| Error::new(ErrorKind::InvalidArgument, "bad image MIME type"))?;
-        let form = reqwest::multipart::Form::new().part("file", part);
+        let (content_type, bytes) =
+            crate::core::http::multipart_file("file", &image.file_name, image.mime, &image.bytes);
         let req = post(
             "/api/v2/upload?folder=face-photo&private=true",
-            Body::Multipart(form),
+            Body::Multipart { content_type, bytes },
             auth_for(mfa_token)?,
             vec![],
         );

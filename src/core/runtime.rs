@@ -16,7 +16,7 @@
 use crate::core::error::{Error, ErrorKind};
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::runtime::{Builder, Runtime};
@@ -25,6 +25,19 @@ use tokio::sync::Notify;
 /// Worker threads: two are plenty for an I/O-bound HTTP client, and a library
 /// should not start one thread per core inside someone else's process.
 const WORKER_THREADS: usize = 2;
+
+/// Tasks a runtime thread runs before it looks at timers and I/O again
+/// (tokio's default is 61). Each connection task yields after a bounded
+/// amount of reading (`http::Guarded`), but a thread that ran 61 of those
+/// polls in a row before looking at its timers would let a deadline pass by
+/// 61 of them when servers keep a connection busy (a flood of interim
+/// responses). The same for the queue of tasks started from outside the
+/// runtime (every async call's task starts there): 31 polls by default,
+/// behind which a call to a healthy server waited while other connections
+/// kept both threads busy. A thread with nothing ready looks at once
+/// anyway, so this costs only when tasks are always ready; measured with
+/// `bench/run.sh`.
+const EVENT_INTERVAL: u32 = 4;
 
 /// Why an operation was stopped.
 const RUNNING: u8 = 0;
@@ -88,10 +101,15 @@ impl OpToken {
 
     /// Calls the completion if nobody has yet. Returns whether it was called.
     fn complete(&self, result: Result<String, Error>) -> bool {
+        self.complete_with(|| result)
+    }
+
+    /// As `complete`, making the result only if the completion is called.
+    fn complete_with(&self, result: impl FnOnce() -> Result<String, Error>) -> bool {
         let completion = self.completion.lock().unwrap_or_else(|p| p.into_inner()).take();
         match completion {
             Some(f) => {
-                f(result);
+                f(result());
                 true
             }
             None => false,
@@ -144,12 +162,52 @@ fn shutdown_error() -> Error {
     )
 }
 
-/// The shared runtime, built on first call; `Shutdown` after [`shutdown`].
+/// The process that first used the library (0 before that).
+static OWNER_PID: AtomicU32 = AtomicU32::new(0);
+
+/// Refuses with `Forked` in a child forked after the library's first use.
+///
+/// Why a refusal rather than a fresh start: the child inherits the parent's
+/// runtime, lanes and connections as copied memory, without the threads
+/// that drive them, and shares the parent's epoll instance and sockets.
+/// Anything the child does with them changes the parent's (deregistering a
+/// socket from the shared epoll instance broke the parent's next call), a
+/// lock a parent thread held at the fork is held for good in the child, and
+/// an async call would wait for threads that do not exist there. So the
+/// check comes before any lock or I/O, and in the child every entry into
+/// the runtime stops here (clients dropped there leak their connections'
+/// memory rather than touch them: see `Transport`'s `Drop`).
+///
+/// One `getpid` system call per call (glibc no longer caches it), about
+/// 50 ns against the tens of microseconds of a call.
+fn check_not_forked() -> Result<(), Error> {
+    let pid = std::process::id();
+    match OWNER_PID.compare_exchange(0, pid, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => Ok(()),
+        Err(owner) if owner == pid => Ok(()),
+        Err(_) => Err(Error::new(
+            ErrorKind::Forked,
+            "this process is a fork of the one that first used authing-mfa: the library's I/O threads and connections belong to the parent and cannot be used here (exec in the child, or load the library only after the fork)",
+        )),
+    }
+}
+
+/// Whether this is a child forked after the library's first use.
+pub(crate) fn in_forked_child() -> bool {
+    let owner = OWNER_PID.load(Ordering::Acquire);
+    owner != 0 && owner != std::process::id()
+}
+
+/// The shared runtime, built on first call; `Shutdown` after [`shutdown`],
+/// `Forked` in a forked child.
 pub fn handle() -> Result<Arc<Runtime>, Error> {
+    check_not_forked()?;
     get_or_build(&RUNTIME, || {
         let rt = Builder::new_multi_thread()
             .worker_threads(WORKER_THREADS)
             .thread_name("authing-mfa-worker")
+            .event_interval(EVENT_INTERVAL)
+            .global_queue_interval(EVENT_INTERVAL)
             .enable_all()
             .build()?;
         rt.spawn(sweep_lanes_forever());
@@ -198,15 +256,25 @@ fn would_deadlock() -> Error {
     )
 }
 
-fn register(completion: Option<Completion>) -> Arc<OpToken> {
+/// Enters an operation into the registry, or refuses it with `Shutdown`.
+///
+/// The flag is read under the registry's lock, the lock `shutdown` takes
+/// (after setting the flag) to list what is in flight: so an operation is
+/// either refused here or in that list, and its completion fires either
+/// way. Checking the flag anywhere else (as `handle()` does) leaves a gap
+/// in which an operation is accepted after shutdown listed the others, and
+/// its task is then dropped with the runtime without calling back.
+fn register(completion: Option<Completion>) -> Result<Arc<OpToken>, Error> {
     let id = REGISTRY.next_id.fetch_add(1, Ordering::Relaxed);
+    let mut ops = REGISTRY.ops.lock().unwrap_or_else(|p| p.into_inner());
+    if SHUTDOWN.load(Ordering::Acquire) {
+        // The completion is dropped uncalled: the caller is told by the
+        // returned error instead.
+        return Err(shutdown_error());
+    }
     let token = Arc::new(OpToken::new(id, completion));
-    REGISTRY
-        .ops
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, token.clone());
-    token
+    ops.insert(id, token.clone());
+    Ok(token)
 }
 
 fn deregister(id: u64) {
@@ -247,7 +315,7 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Error> {
     if let Some(lane) = lane.as_ref().filter(|l| l.idle >= CATCH_UP_AFTER) {
         catch_up(&lane.lane.rt);
     }
-    let token = register(None);
+    let token = register(None)?;
     // Boxed so that the several-kilobyte future is not copied again by
     // each layer it is moved through.
     let fut = Box::pin(fut);
@@ -335,6 +403,7 @@ const CATCH_UP_AFTER: Duration = Duration::from_millis(1);
 impl Lane {
     /// A free lane, a new one if fewer than [`MAX_LANES`] exist, or `None`.
     fn take() -> Result<Option<HeldLane>, Error> {
+        check_not_forked()?;
         let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
         if SHUTDOWN.load(Ordering::Acquire) {
             return Err(shutdown_error());
@@ -342,12 +411,16 @@ impl Lane {
         let (lane, idle) = match lanes.free.pop() {
             Some((lane, since)) => (lane, since.elapsed()),
             None if lanes.made < MAX_LANES => {
-                let rt = Builder::new_current_thread().enable_all().build().map_err(|e| {
-                    Error::new(
-                        ErrorKind::Network,
-                        format!("could not start the I/O runtime: {e}"),
-                    )
-                })?;
+                let rt = Builder::new_current_thread()
+                    .event_interval(EVENT_INTERVAL)
+                    .enable_all()
+                    .build()
+                    .map_err(|e| {
+                        Error::new(
+                            ErrorKind::Network,
+                            format!("could not start the I/O runtime: {e}"),
+                        )
+                    })?;
                 let lane = Arc::new(Lane { id: lanes.made, rt });
                 lanes.made += 1;
                 lanes.all.push(lane.clone());
@@ -456,8 +529,8 @@ where
     F: Future<Output = Result<String, Error>> + Send + 'static,
 {
     let rt = handle()?;
-    let token = register(Some(Box::new(completion)));
-    let task_token = token.clone();
+    let token = register(Some(Box::new(completion)))?;
+    let finish = Finish(token.clone());
     // Boxed: an operation's future is several kilobytes, and tokio would
     // otherwise copy it into the task and again on every move (memmove was
     // the largest single symbol in a profile of the async benchmark).
@@ -465,21 +538,46 @@ where
     rt.spawn(async move {
         let result = tokio::select! {
             biased;
-            e = task_token.stopped() => Err(e),
+            e = finish.0.stopped() => Err(e),
             out = fut => out,
         };
-        task_token.complete(result);
-        deregister(task_token.id);
+        finish.0.complete(result);
     });
     Ok(token)
+}
+
+/// Owned by an async operation's task: when the task ends, however it ends,
+/// the operation leaves the registry, and if the task ended without calling
+/// back (it panicked, or its runtime dropped it unfinished) the completion
+/// fires now, with `Panic` or `Shutdown`. `complete` does nothing if the
+/// completion already fired, so the normal path pays one uncontended lock.
+struct Finish(Arc<OpToken>);
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        let panicking = std::thread::panicking();
+        self.0.complete_with(|| {
+            Err(if panicking {
+                Error::new(
+                    ErrorKind::Panic,
+                    "the operation panicked inside the library (a bug: please report it)",
+                )
+            } else {
+                shutdown_error()
+            })
+        });
+        deregister(self.0.id);
+    }
 }
 
 /// Cancels every operation in flight (their completions fire with
 /// `Shutdown`), waits up to `timeout` for them to end, fires the completions
 /// of any that did not, and stops the runtime. Idempotent; afterwards every
 /// call fails with `Shutdown`. Refused with `WouldDeadlock` from a thread
-/// that runs async tasks (such as a callback).
+/// that runs async tasks (such as a callback), and with `Forked` (doing
+/// nothing: the runtime is the parent's) in a forked child.
 pub fn shutdown(timeout: Duration) -> Result<(), Error> {
+    check_not_forked()?;
     if on_async_thread() {
         return Err(would_deadlock());
     }

@@ -13,18 +13,25 @@
 //!   echoes them back.
 
 use crate::core::error::{Error, ErrorKind};
+use crate::core::http::{self as http_client, HttpClient};
 use crate::core::log::{self, Level};
 use crate::core::options::Options;
 use crate::core::runtime;
 use crate::core::secret::Secret;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::{Method, StatusCode, Url};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER,
+    USER_AGENT as USER_AGENT_HEADER,
+};
+use hyper::{Method, StatusCode, Uri};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
+use url::Url;
 
 /// What this library calls itself in `x-authing-sdk-version`, the way the JS
 /// SDK sends `js:<version>`.
@@ -48,7 +55,11 @@ pub(crate) enum Auth {
 pub(crate) enum Body {
     Empty,
     Json(String),
-    Multipart(reqwest::multipart::Form),
+    /// A `multipart/form-data` body and its content type (with boundary).
+    Multipart {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
 }
 
 /// One request of one operation.
@@ -87,16 +98,16 @@ pub(crate) struct Transport {
     /// The HTTP client (and so the connection pool) of calls on the
     /// multi-thread runtime (async calls, and blocking calls when every lane
     /// is taken), built on first use.
-    http_shared: OnceLock<reqwest::Client>,
+    http_shared: OnceLock<HttpClient>,
     /// One per lane of blocking calls (`runtime::Lane`), made on first use.
     /// Separate because a connection's task lives on the runtime that opened
     /// it: a connection of one runtime used from another would only make
     /// progress while its own runtime happens to be driven.
-    http_lanes: OnceLock<Box<[OnceLock<reqwest::Client>]>>,
+    http_lanes: OnceLock<Box<[OnceLock<HttpClient>]>>,
     /// The parsed URL of every fixed path used so far: parsing a URL (host
     /// name rules included) was 5-7% of a call's CPU. At most one entry per
     /// operation, so it never grows past a dozen.
-    urls: RwLock<Vec<(&'static str, Url)>>,
+    urls: RwLock<Vec<(&'static str, Uri)>>,
     base: String,
     headers: HeaderMap,
     timeout: Duration,
@@ -170,6 +181,7 @@ impl Transport {
         put("x-authing-sdk-version", Some(SDK_VERSION_HEADER), "")?;
         put("x-authing-lang", Some(options.lang.as_str()), "lang")?;
         headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_VALUE));
+        headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
 
         let tls = tls_config(url.scheme() == "https", options.ca_cert_pem.as_deref())?;
         Ok(Transport {
@@ -187,8 +199,8 @@ impl Transport {
     }
 
     /// The HTTP client for the runtime this runs on (see the fields), built
-    /// on first use: inside a runtime, as reqwest's connector wants.
-    fn http(&self) -> Result<&reqwest::Client, Error> {
+    /// on first use.
+    fn http(&self) -> &HttpClient {
         let cell = match runtime::current_lane() {
             Some(lane) => {
                 let lanes = self.http_lanes.get_or_init(|| {
@@ -201,26 +213,7 @@ impl Transport {
             }
             None => &self.http_shared,
         };
-        if let Some(http) = cell.get() {
-            return Ok(http);
-        }
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(self.tls.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .user_agent(USER_AGENT)
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Network,
-                    format!("could not build the HTTP client: {}", chain(&e)),
-                )
-            })?;
-        // Two threads may race here; one client wins, the other is dropped
-        // unused.
-        Ok(cell.get_or_init(|| http))
+        cell.get_or_init(|| http_client::client(self.tls.clone()))
     }
 
     /// The base URL followed by `path`, parsed; from the cache for a fixed
@@ -228,16 +221,20 @@ impl Transport {
     // The `Cow` itself, not a `&str`: which variant it is tells a fixed
     // path (cached) from a built one.
     #[allow(clippy::ptr_arg)]
-    fn url(&self, path: &Cow<'static, str>) -> Result<Url, Error> {
+    fn url(&self, path: &Cow<'static, str>) -> Result<Uri, Error> {
+        // Through the WHATWG parser first (as the JS SDK's URL handling
+        // does: it normalizes and percent-encodes), then into hyper's type.
         let parse = || {
             Url::parse(&format!("{}{}", self.base, path))
-                .map_err(|_| Error::invalid_argument("the request URL is not valid"))
+                .ok()
+                .and_then(|url| Uri::try_from(url.as_str()).ok())
+                .ok_or_else(|| Error::invalid_argument("the request URL is not valid"))
         };
         let Cow::Borrowed(fixed) = path else {
             return parse();
         };
         let cached =
-            |urls: &[(&'static str, Url)]| urls.iter().find(|(p, _)| p == fixed).map(|(_, u)| u.clone());
+            |urls: &[(&'static str, Uri)]| urls.iter().find(|(p, _)| p == fixed).map(|(_, u)| u.clone());
         if let Some(url) = cached(&self.urls.read().unwrap_or_else(|p| p.into_inner())) {
             return Ok(url);
         }
@@ -262,7 +259,7 @@ impl Transport {
         if let Some(reason) = &self.refused {
             return Err(Error::new(ErrorKind::Network, reason.clone()));
         }
-        let http = self.http()?;
+        let http = self.http();
         let url = self.url(&req.path)?;
         let token = match req.auth {
             Auth::Mfa(t) => Some(t),
@@ -297,32 +294,24 @@ impl Transport {
                     Some((u, h)) if retryable => (u.clone(), h.clone()),
                     _ => parts.take().expect("a request that is not retried is built once"),
                 };
-                let request = match body.take().unwrap_or(Body::Empty) {
-                    Body::Multipart(form) => http
-                        .request(method.clone(), url)
-                        .headers(headers)
-                        .multipart(form)
-                        .build()
-                        .map_err(|e| {
-                            Error::new(
-                                ErrorKind::InvalidArgument,
-                                format!("could not build the request: {}", chain(&e)),
-                            )
-                        })?,
-                    // Built directly rather than through a RequestBuilder,
-                    // which would copy the header map entry by entry.
-                    plain => {
-                        let mut request = reqwest::Request::new(method.clone(), url);
-                        *request.headers_mut() = headers;
-                        if let Body::Json(json) = plain {
-                            request
-                                .headers_mut()
-                                .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
-                            *request.body_mut() = Some(json.into());
-                        }
-                        request
+                let mut headers = headers;
+                let bytes = match body.take().unwrap_or(Body::Empty) {
+                    Body::Empty => Bytes::new(),
+                    Body::Json(json) => {
+                        headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+                        Bytes::from(json)
+                    }
+                    Body::Multipart { content_type, bytes } => {
+                        let value = HeaderValue::try_from(content_type)
+                            .map_err(|_| Error::invalid_argument("bad multipart content type"))?;
+                        headers.insert(CONTENT_TYPE, value);
+                        Bytes::from(bytes)
                     }
                 };
+                let mut request = hyper::Request::new(Full::new(bytes));
+                *request.method_mut() = method.clone();
+                *request.uri_mut() = url;
+                *request.headers_mut() = headers;
                 let outcome = self.exchange(http, request).await;
                 let retry_after = match &outcome {
                     Ok(raw) if retryable && RETRY_STATUSES.contains(&raw.status.as_u16()) => {
@@ -358,13 +347,18 @@ impl Transport {
             }
         };
         let raw = match tokio::time::timeout_at(deadline, attempts).await {
-            Ok(result) => result.map_err(|e| scrub_error(e, &secrets)),
+            Ok(result) => result,
             Err(_) => Err(Error::new(
                 ErrorKind::Timeout,
                 format!("no complete answer within {} ms", self.timeout.as_millis()),
             )),
         };
-        let result = raw.and_then(|raw| decode(raw.status, raw.content_type.as_deref(), &raw.body, &secrets));
+        // Every message that leaves here is scrubbed, whatever part of the
+        // server's answer it quotes (a message, a content type, a reason
+        // for a failed connection): before it is logged and returned.
+        let result = raw
+            .and_then(|raw| decode(raw.status, raw.content_type.as_deref(), &raw.body, &secrets))
+            .map_err(|e| scrub_error(e, &secrets));
         log::log(if result.is_ok() { Level::Info } else { Level::Warn }, || {
             let outcome = match &result {
                 Ok(_) => "ok".to_owned(),
@@ -386,9 +380,13 @@ impl Transport {
     }
 
     /// One request, one answer read in full (up to the cap).
-    async fn exchange(&self, http: &reqwest::Client, request: reqwest::Request) -> Result<RawAnswer, Error> {
+    async fn exchange(
+        &self,
+        http: &HttpClient,
+        request: hyper::Request<http_client::Body>,
+    ) -> Result<RawAnswer, Error> {
         let max = self.max_body;
-        let mut resp = http.execute(request).await.map_err(|e| network_error(&e))?;
+        let resp = http.request(request).await.map_err(|e| network_error(&e))?;
         let status = resp.status();
         let header = |name: HeaderName| {
             resp.headers()
@@ -400,19 +398,24 @@ impl Transport {
         let retry_after = header(RETRY_AFTER)
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        if resp.content_length().is_some_and(|n| n > max as u64) {
+        let content_length = header(hyper::header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+        if content_length.is_some_and(|n| n > max as u64) {
             return Err(too_large(max, status));
         }
+        let mut incoming = resp.into_body();
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| {
-            Error::from_server(
-                ErrorKind::Network,
-                format!("the connection failed while reading the answer: {}", chain(&e)),
-                None,
-                Some(status.as_u16()),
-                None,
-            )
-        })? {
+        while let Some(frame) = incoming.frame().await {
+            let frame = frame.map_err(|e| {
+                Error::from_server(
+                    ErrorKind::Network,
+                    format!("the connection failed while reading the answer: {}", chain(&e)),
+                    None,
+                    Some(status.as_u16()),
+                    None,
+                )
+            })?;
+            // Trailers (HTTP/2) carry nothing the library reads.
+            let Ok(chunk) = frame.into_data() else { continue };
             if body.len() + chunk.len() > max {
                 return Err(too_large(max, status));
             }
@@ -424,6 +427,19 @@ impl Transport {
             retry_after,
             body,
         })
+    }
+}
+
+impl Drop for Transport {
+    /// In a child forked after the library's first use, the HTTP clients'
+    /// connection pools are the parent's, copied: dropping them could touch
+    /// sockets and an epoll instance the parent still uses. They are leaked
+    /// instead (memory only; the child has no use for them).
+    fn drop(&mut self) {
+        if runtime::in_forked_child() {
+            std::mem::forget(self.http_shared.take());
+            std::mem::forget(self.http_lanes.take());
+        }
     }
 }
 
@@ -452,19 +468,7 @@ fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
         .saturating_mul(1u32 << attempt.min(6))
         .min(BACKOFF_CAP);
     let ms = ceiling.as_millis() as u64;
-    Duration::from_millis(ms / 2 + jitter() % (ms / 2 + 1))
-}
-
-/// A cheap, non-cryptographic random number for jitter.
-fn jitter() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish()
+    Duration::from_millis(ms / 2 + http_client::random_u64() % (ms / 2 + 1))
 }
 
 /// A request line and its headers for the debug log, the token redacted.
@@ -500,8 +504,8 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// The error and its causes, one sentence, without the URL (reqwest puts the
-/// URL, query included, into its Display).
+/// The error and its causes, one sentence. (No error of the HTTP stack
+/// quotes the URL; the request's path and query never reach a message.)
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
@@ -516,13 +520,8 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-fn network_error(e: &reqwest::Error) -> Error {
-    // `without_url` so that the path and query do not end up in the message.
-    let kind = if e.is_timeout() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Network
-    };
+fn network_error(e: &hyper_util::client::legacy::Error) -> Error {
+    let kind = ErrorKind::Network;
     let what = if e.is_connect() {
         "could not connect"
     } else {
@@ -536,14 +535,25 @@ fn network_error(e: &reqwest::Error) -> Error {
 }
 
 /// Replaces every secret of the request found in `text` by `<redacted>`.
+///
+/// Longest first: a short secret that also occurs inside a longer one (a
+/// 4-digit SMS code inside an mfaToken) would otherwise be replaced inside
+/// it first, and the rest of the longer secret would no longer match and be
+/// shown. Secrets shorter than 4 characters are left alone: that would
+/// mangle ordinary words for no protection.
 fn scrub(text: &str, secrets: &[Secret]) -> String {
+    let mut found: Vec<&str> = secrets
+        .iter()
+        .map(Secret::expose)
+        .filter(|s| s.len() >= 4 && text.contains(s))
+        .collect();
+    if found.is_empty() {
+        return text.to_owned();
+    }
+    found.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let mut out = text.to_owned();
-    for s in secrets {
-        // Shorter values (a 4-digit SMS code) are scrubbed too; shorter than
-        // that would mangle ordinary words for no protection.
-        if s.expose().len() >= 4 && out.contains(s.expose()) {
-            out = out.replace(s.expose(), "<redacted>");
-        }
+    for s in found {
+        out = out.replace(s, "<redacted>");
     }
     out
 }
@@ -594,7 +604,9 @@ pub fn decode_for_fuzzing(status: u16, body: &[u8]) -> Result<String, Error> {
     decode(status, None, body, &[]).map(|a| a.data.get().to_owned())
 }
 
-/// Turns a status and body into an answer or the one error shape.
+/// Turns a status and body into an answer or the one error shape. The
+/// caller scrubs the whole message of an error; `secrets` is for the server
+/// text quoted only in part here.
 fn decode(
     status: StatusCode,
     content_type: Option<&str>,
@@ -615,7 +627,7 @@ fn decode(
             .as_ref()
             .and_then(Value::as_str)
             .filter(|m| !m.is_empty())
-            .map(|m| scrub(m, secrets))
+            .map(str::to_owned)
     };
 
     if !status.is_success() {
@@ -646,10 +658,12 @@ fn decode(
         let what = match serde_json::from_slice::<Value>(body) {
             Ok(_) => "an Authing envelope".to_owned(),
             Err(_) if body.is_empty() => "an Authing envelope (the body is empty)".to_owned(),
+            // Scrubbed before it is cut short: a secret cut in half would
+            // no longer be found by the scrubbing of the whole message.
             Err(_) => format!(
                 "JSON (content-type {})",
                 content_type
-                    .map(|c| c.chars().take(80).collect::<String>())
+                    .map(|c| scrub(c, secrets).chars().take(80).collect::<String>())
                     .unwrap_or_else(|| "none".into())
             ),
         };
@@ -756,8 +770,7 @@ fn system_roots() -> Arc<rustls::RootCertStore> {
         .clone()
 }
 
-/// A rustls configuration with the ring provider, TLS 1.2 and 1.3 only, and
-/// ALPN h2 + http/1.1. Plain-http clients get an empty trust store, since
+/// A rustls configuration with the ring provider, TLS 1.2 and 1.3 only. Plain-http clients get an empty trust store, since
 /// they never handshake (redirects are not followed) and should not pay for
 /// reading the system store.
 fn tls_config(https: bool, extra_pem: Option<&str>) -> Result<rustls::ClientConfig, Error> {
@@ -784,12 +797,12 @@ fn tls_config(https: bool, extra_pem: Option<&str>) -> Result<rustls::ClientConf
         system_roots()
     };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+    let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| Error::new(ErrorKind::Network, format!("TLS setup failed: {e}")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // ALPN (h2, http/1.1) is set by the connector (`http::client`).
     Ok(config)
 }
 
@@ -858,16 +871,22 @@ mod tests {
     }
 
     #[test]
-    fn server_messages_are_scrubbed() {
-        let secrets = [Secret::from("eyJ-mfa-token"), Secret::from("123456")];
-        let e = decode(
-            StatusCode::OK,
-            None,
-            br#"{"code":6001,"message":"token eyJ-mfa-token and code 123456 rejected"}"#,
-            &secrets,
-        )
-        .unwrap_err();
-        assert_eq!(e.message(), "token <redacted> and code <redacted> rejected");
+    fn scrubbing() {
+        let secrets = [
+            Secret::from("1234"),
+            Secret::from("eyJ-mfa-1234-token"),
+            Secret::from("123"),
+        ];
+        assert_eq!(
+            scrub("token eyJ-mfa-1234-token and code 1234, 123", &secrets),
+            "token <redacted> and code <redacted>, 123",
+            "longest first; shorter than 4 left alone"
+        );
+        let e = decode(StatusCode::OK, Some("eyJ-mfa-1234-token"), b"<html>", &secrets).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "the answer (HTTP 200) is not JSON (content-type <redacted>)"
+        );
     }
 
     #[test]

@@ -39,6 +39,11 @@ pub const AUTHING_MFA_ERR_SHUTDOWN: authing_mfa_status = 17;
 /// A blocking call was made from a thread of the library's own runtime (for
 /// example from inside a library callback); it would never return.
 pub const AUTHING_MFA_ERR_WOULD_DEADLOCK: authing_mfa_status = 18;
+/// The process was forked after the library's first use and this is the
+/// child. Every function that would use the library's I/O threads or
+/// connections (which belong to the parent) returns this at once and does
+/// nothing; `exec` in the child, or load and use the library only there.
+pub const AUTHING_MFA_ERR_FORKED: authing_mfa_status = 19;
 /// A bug inside the library, caught at the boundary. Please report it.
 pub const AUTHING_MFA_ERR_PANIC: authing_mfa_status = 99;
 
@@ -77,6 +82,7 @@ fn kind_name_nul(kind: ErrorKind) -> &'static str {
         ErrorKind::Cancelled => "AUTHING_MFA_ERR_CANCELLED\0",
         ErrorKind::Shutdown => "AUTHING_MFA_ERR_SHUTDOWN\0",
         ErrorKind::WouldDeadlock => "AUTHING_MFA_ERR_WOULD_DEADLOCK\0",
+        ErrorKind::Forked => "AUTHING_MFA_ERR_FORKED\0",
         ErrorKind::Panic => "AUTHING_MFA_ERR_PANIC\0",
     }
 }
@@ -108,6 +114,7 @@ mod tests {
             AUTHING_MFA_ERR_CANCELLED,
             AUTHING_MFA_ERR_SHUTDOWN,
             AUTHING_MFA_ERR_WOULD_DEADLOCK,
+            AUTHING_MFA_ERR_FORKED,
             AUTHING_MFA_ERR_PANIC,
         ];
         let kinds: Vec<i32> = ErrorKind::ALL.iter().map(|k| k.status()).collect();

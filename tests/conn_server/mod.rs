@@ -158,6 +158,11 @@ impl Client {
         Client(c)
     }
 
+    /// The C handle, for calls this helper does not wrap.
+    pub fn ptr(&self) -> *const authing_mfa_client {
+        self.0
+    }
+
     /// A blocking verifyTotpMfa: the status and the result or error JSON.
     pub fn verify(&self) -> (i32, String) {
         let method = CString::new("verifyTotpMfa").unwrap();

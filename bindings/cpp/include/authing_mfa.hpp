@@ -71,6 +71,8 @@ enum class Status : authing_mfa_status {
     Cancelled = AUTHING_MFA_ERR_CANCELLED,
     Shutdown = AUTHING_MFA_ERR_SHUTDOWN,
     WouldDeadlock = AUTHING_MFA_ERR_WOULD_DEADLOCK,
+    /// A call in a child process forked after the library's first use.
+    Forked = AUTHING_MFA_ERR_FORKED,
     Panic = AUTHING_MFA_ERR_PANIC,
 };
 

@@ -48,6 +48,7 @@ TEST(Status, NamesMatchTheCApi) {
         {Status::Cancelled, "AUTHING_MFA_ERR_CANCELLED"},
         {Status::Shutdown, "AUTHING_MFA_ERR_SHUTDOWN"},
         {Status::WouldDeadlock, "AUTHING_MFA_ERR_WOULD_DEADLOCK"},
+        {Status::Forked, "AUTHING_MFA_ERR_FORKED"},
         {Status::Panic, "AUTHING_MFA_ERR_PANIC"},
     };
     for (const auto& [status, name] : cases) EXPECT_EQ(authing_mfa::status_name(status), name);

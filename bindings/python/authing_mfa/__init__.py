@@ -34,6 +34,7 @@ from .errors import (
     ShutdownError,
     Status,
     WouldDeadlockError,
+    ForkedError,
 )
 from .totp import totp_generate, totp_parse_uri
 
@@ -55,6 +56,7 @@ __all__ = [
     "CancelledError",
     "ShutdownError",
     "WouldDeadlockError",
+    "ForkedError",
     "PanicError",
     "LibraryNotFoundError",
     "totp_generate",

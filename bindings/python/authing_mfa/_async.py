@@ -38,6 +38,7 @@ import ctypes
 import itertools
 import json
 import math
+import os
 import sys
 import threading
 import traceback
@@ -169,6 +170,8 @@ def _refused(status: int, method: bytes) -> AuthingMfaError:
         message = f"unknown method `{shown}`"
     elif status == Status.ERR_SHUTDOWN:
         message = "the library was shut down (authing_mfa.shutdown)"
+    elif status == Status.ERR_FORKED:
+        message = "this process is a fork of the one that first used authing-mfa"
     else:
         message = "authing_mfa_call_async refused the call"
     return from_error_json(status, _ffi.status_name(status), {"message": message})
@@ -272,6 +275,39 @@ def shutdown(timeout: float = 5.0) -> None:
     else:
         message = "shutting the library down failed"
     _ffi.check(status, message)
+
+
+def _after_fork_in_child() -> None:
+    """In a child forked while the library was in use, the library refuses
+    every call (``ForkedError``), and the calls in flight at the fork are the
+    parent's: their callbacks fire in the parent, never here. So the child
+    starts with fresh locks (another thread of the parent may have held
+    ``_lock`` at the fork; that thread does not exist here, and the lock
+    would be held for good), forgets those calls without touching their op
+    handles (cancelling one would poke the parent's runtime), and fails the
+    futures still awaiting them, so that nothing waits forever, at exit
+    included."""
+    global _lock, _idle, _pending, _running
+    orphans = list(_pending.values())
+    _lock = threading.RLock()
+    _idle = threading.Condition(_lock)
+    _pending = {}
+    _running = 0
+    for state in orphans:
+        if not state.future.done():
+            error = from_error_json(
+                Status.ERR_FORKED,
+                Status.ERR_FORKED.c_name,
+                {"message": "the process was forked while this call was in flight; its answer goes to the parent"},
+            )
+            try:
+                state.future.set_exception(error)
+            except BaseException:  # noqa: B036 - e.g. a loop of a thread that is gone
+                pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @atexit.register

@@ -28,6 +28,7 @@ __all__ = [
     "CancelledError",
     "ShutdownError",
     "WouldDeadlockError",
+    "ForkedError",
     "PanicError",
     "LibraryNotFoundError",
 ]
@@ -50,6 +51,7 @@ class Status(enum.IntEnum):
     ERR_CANCELLED = 16
     ERR_SHUTDOWN = 17
     ERR_WOULD_DEADLOCK = 18
+    ERR_FORKED = 19
     ERR_PANIC = 99
 
     @property
@@ -203,6 +205,15 @@ class WouldDeadlockError(AuthingMfaError):
     """A blocking call was made from a thread of the library's own runtime."""
 
 
+class ForkedError(AuthingMfaError):
+    """This process was forked (``os.fork()``, ``multiprocessing`` with the
+    fork start method, gunicorn ``--preload``) after the library was first
+    used, and this is the child: the library's I/O threads and connections
+    belong to the parent, so every call that would use them raises this at
+    once. Create clients only in the processes that use them (after the
+    fork), or use the ``spawn``/``forkserver`` start method."""
+
+
 class PanicError(AuthingMfaError):
     """A bug inside the library, caught at its boundary. Please report it."""
 
@@ -226,6 +237,7 @@ _FAMILIES: Dict[int, Type[AuthingMfaError]] = {
     Status.ERR_CANCELLED: CancelledError,
     Status.ERR_SHUTDOWN: ShutdownError,
     Status.ERR_WOULD_DEADLOCK: WouldDeadlockError,
+    Status.ERR_FORKED: ForkedError,
     Status.ERR_PANIC: PanicError,
 }
 

@@ -16,6 +16,7 @@ from authing_mfa import (
     AuthingTimeoutError,
     CancelledError,
     DecodeError,
+    ForkedError,
     HttpStatusError,
     InvalidArgumentError,
     IoError,
@@ -136,6 +137,7 @@ def test_status_enum_matches_the_library() -> None:
         (Status.ERR_CANCELLED, CancelledError),
         (Status.ERR_SHUTDOWN, ShutdownError),
         (Status.ERR_WOULD_DEADLOCK, WouldDeadlockError),
+        (Status.ERR_FORKED, ForkedError),
         (Status.ERR_PANIC, PanicError),
     ],
 )
