@@ -208,7 +208,23 @@ int main(int argc, char **argv)
     authing_mfa_string_free(result);
     printf("   logged in. Recovery codes work once; the server rotated in a new one:\n");
     printf("   new recovery code  %s   (dev-only display)\n", new_recovery);
-    /* the used code is dead now: a failure, shown as the library reports it */
+    /* an mfaToken completes one login: this one is spent now */
+    if (authing_mfa_verify_totp_recovery_code(g_client, params, &result, &error) == AUTHING_MFA_OK) {
+        authing_mfa_string_free(result);
+        fprintf(stderr, "\nFAILED: the spent mfaToken completed a second login\n");
+        authing_mfa_client_free(g_client);
+        return 1;
+    }
+    json_string(error, "message", text, sizeof text);
+    printf("   the same mfaToken again -> code %lld: \"%s\"\n", json_number(error, "code"), text);
+    if (json_number(error, "code") != 2207) check(AUTHING_MFA_ERR_API, &error, "the spent mfaToken (want 2207)");
+    authing_mfa_string_free(error);
+    error = NULL;
+    /* the used code is dead now: with a fresh mfaToken from a new login, a
+     * failure, shown as the library reports it */
+    dev_expect(dev_call("POST", "/__dev/login", body), 1635, "login with MFA enabled"); /* [dev server only] */
+    json_string(g_dev, "mfaToken", mfa_token, sizeof mfa_token);
+    snprintf(params, sizeof params, "{\"recoveryCode\":\"%s\",\"mfaToken\":\"%s\"}", recovery, mfa_token);
     if (authing_mfa_verify_totp_recovery_code(g_client, params, &result, &error) == AUTHING_MFA_OK) {
         authing_mfa_string_free(result);
         fprintf(stderr, "\nFAILED: the used recovery code was accepted a second time\n");
@@ -217,7 +233,8 @@ int main(int argc, char **argv)
     }
     json_string(error, "status", status_name, sizeof status_name);
     json_string(error, "message", text, sizeof text);
-    printf("   the old code again -> %s, code %lld: \"%s\"\n", status_name, json_number(error, "code"), text);
+    printf("   the old code with a new mfaToken -> %s, code %lld: \"%s\"\n", status_name, json_number(error, "code"),
+           text);
     if (json_number(error, "code") != 6002) check(AUTHING_MFA_ERR_API, &error, "the used recovery code (want 6002)");
     authing_mfa_string_free(error);
     error = NULL;

@@ -4,7 +4,7 @@
 use crate::messages::Msg;
 use crate::qr;
 use crate::reply::{bearer, ApiResult, ClientIp, JsonObject, Reply};
-use crate::state::{AppState, MAX_UPLOAD, UPLOADS_PATH};
+use crate::state::{AppState, Refusal, MAX_UPLOAD, UPLOADS_PATH};
 use crate::store::{self, iso8601, FaceRec, TokenUse, TotpRec};
 use authing_mfa::totp;
 use axum::extract::multipart::MultipartRejection;
@@ -173,30 +173,26 @@ async fn unbind(State(app): State<AppState>, headers: HeaderMap) -> ApiResult {
 }
 
 /// `POST /api/v2/mfa/totp/verify` (mfaToken only): a current code whose step
-/// is newer than the last accepted one finishes the login.
+/// is newer than the last accepted one finishes the login. A wrong or
+/// replayed code counts toward the lockout.
 async fn verify_totp(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: JsonObject,
 ) -> ApiResult {
-    let token = bearer(&headers)?;
-    app.change(|db| {
-        let now = db.now();
-        let i = db.authenticate(token, TokenUse::Mfa, now)?;
+    let (user, ()) = app.second_factor(&headers, &ip, |db, i, now| {
         let code = body.req_str("totp")?;
         let u = &mut db.users[i];
         let rec = u.totp.as_ref().ok_or(Reply::bare(Msg::TotpNotBound))?;
         let step = match totp::verify(&rec.secret, &code, now, TOTP_SKEW) {
-            Ok(Some(step)) => step,
-            _ => return Err(Msg::WrongTotp.into()),
+            Ok(Some(step)) if u.last_totp_step.is_none_or(|last| step > last) => step,
+            _ => return Err(Refusal::Wrong(Msg::WrongTotp)),
         };
-        if u.last_totp_step.is_some_and(|last| step <= last) {
-            return Err(Msg::WrongTotp.into());
-        }
         u.last_totp_step = Some(step);
-        Ok(Reply::ok(Msg::LoginOk, app.login(db, i, &ip)))
-    })
+        Ok(())
+    })?;
+    Ok(Reply::ok(Msg::LoginOk, user))
 }
 
 /// `POST /api/v2/mfa/totp/recovery` (mfaToken only): the current recovery
@@ -208,46 +204,41 @@ async fn recovery(
     headers: HeaderMap,
     body: JsonObject,
 ) -> ApiResult {
-    let token = bearer(&headers)?;
-    app.change(|db| {
-        let now = db.now();
-        let i = db.authenticate(token, TokenUse::Mfa, now)?;
+    let (user, fresh) = app.second_factor(&headers, &ip, |db, i, now| {
         let given = body.req_str("recoveryCode")?.trim().to_ascii_lowercase();
         let rec = db.users[i].totp.as_mut().ok_or(Reply::bare(Msg::TotpNotBound))?;
         if !store::ct_eq(given.as_bytes(), rec.recovery_code.as_bytes()) {
-            return Err(Msg::WrongRecoveryCode.into());
+            return Err(Refusal::Wrong(Msg::WrongRecoveryCode));
         }
         let fresh = store::new_recovery_code();
         rec.recovery_code = fresh.clone();
         rec.updated_at = now;
-        let user = app.login(db, i, &ip);
-        Ok(Reply::ok(Msg::LoginOk, user).with_extra("recoveryCode", Value::String(fresh)))
-    })
+        Ok(fresh)
+    })?;
+    Ok(Reply::ok(Msg::LoginOk, user).with_extra("recoveryCode", Value::String(fresh)))
 }
 
 /// `POST /api/v2/applications/mfa/sms/verify` (mfaToken only). A user with a
 /// phone must verify that phone; a user without one binds it on success.
-/// Mismatch and conflict are checked before the code, so they never burn it.
+/// Mismatch and conflict are checked before the code, so they never burn it
+/// (nor count toward the lockout).
 async fn verify_sms(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: JsonObject,
 ) -> ApiResult {
-    let token = bearer(&headers)?;
-    app.change(|db| {
-        let now = db.now();
-        let i = db.authenticate(token, TokenUse::Mfa, now)?;
+    let (user, ()) = app.second_factor(&headers, &ip, |db, i, now| {
         let phone = body.req_str("phone")?;
         let code = body.req_str("code")?;
         let country = body.opt_str("phoneCountryCode")?;
         match &db.users[i].phone {
-            Some(p) if *p != phone => return Err(Msg::PhoneMismatch.into()),
-            None if db.phone_taken(&phone, Some(i)) => return Err(Msg::PhoneTaken.into()),
+            Some(p) if *p != phone => return Err(Reply::bare(Msg::PhoneMismatch).into()),
+            None if db.phone_taken(&phone, Some(i)) => return Err(Reply::bare(Msg::PhoneTaken).into()),
             _ => {}
         }
         if !db.consume_code("sms", &phone, &code, now) {
-            return Err(Msg::WrongVerifyCode.into());
+            return Err(Refusal::Wrong(Msg::WrongVerifyCode));
         }
         let u = &mut db.users[i];
         if u.phone.is_none() {
@@ -255,8 +246,9 @@ async fn verify_sms(
             u.phone_country_code = country.or_else(|| u.phone_country_code.take());
         }
         u.phone_verified = true;
-        Ok(Reply::ok(Msg::LoginOk, app.login(db, i, &ip)))
-    })
+        Ok(())
+    })?;
+    Ok(Reply::ok(Msg::LoginOk, user))
 }
 
 /// `POST /api/v2/applications/mfa/email/verify` (mfaToken only): as SMS.
@@ -266,27 +258,25 @@ async fn verify_email(
     headers: HeaderMap,
     body: JsonObject,
 ) -> ApiResult {
-    let token = bearer(&headers)?;
-    app.change(|db| {
-        let now = db.now();
-        let i = db.authenticate(token, TokenUse::Mfa, now)?;
+    let (user, ()) = app.second_factor(&headers, &ip, |db, i, now| {
         let email = body.req_str("email")?;
         let code = body.req_str("code")?;
         match &db.users[i].email {
-            Some(e) if !e.eq_ignore_ascii_case(&email) => return Err(Msg::EmailMismatch.into()),
-            None if db.email_taken(&email, Some(i)) => return Err(Msg::EmailTaken.into()),
+            Some(e) if !e.eq_ignore_ascii_case(&email) => return Err(Reply::bare(Msg::EmailMismatch).into()),
+            None if db.email_taken(&email, Some(i)) => return Err(Reply::bare(Msg::EmailTaken).into()),
             _ => {}
         }
         if !db.consume_code("email", &email, &code, now) {
-            return Err(Msg::WrongVerifyCode.into());
+            return Err(Refusal::Wrong(Msg::WrongVerifyCode));
         }
         let u = &mut db.users[i];
         if u.email.is_none() {
             u.email = Some(email);
         }
         u.email_verified = true;
-        Ok(Reply::ok(Msg::LoginOk, app.login(db, i, &ip)))
-    })
+        Ok(())
+    })?;
+    Ok(Reply::ok(Msg::LoginOk, user))
 }
 
 /// `POST /api/v2/applications/mfa/check` (mfaToken only): `true` when every
@@ -422,31 +412,31 @@ async fn face_associate(State(app): State<AppState>, headers: HeaderMap, body: J
 }
 
 /// `POST /api/v2/mfa/face/verify` (mfaToken only): the photo must be the
-/// bound face: an upload with the same bytes, or the same external URL.
+/// bound face: an upload with the same bytes, or the same external URL. A
+/// photo that does not match counts toward the lockout.
 async fn face_verify(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: JsonObject,
 ) -> ApiResult {
-    let token = bearer(&headers)?;
-    app.change(|db| {
-        let i = db.authenticate(token, TokenUse::Mfa, db.now())?;
+    let (user, ()) = app.second_factor(&headers, &ip, |db, i, _| {
         let photo = body.req_str("photo")?;
-        let face = db.users[i].face.clone().ok_or(Reply::bare(Msg::FaceNotBound))?;
+        let face = db.users[i].face.as_ref().ok_or(Reply::bare(Msg::FaceNotBound))?;
         let matched = match face {
-            FaceRec::External { url } => url == photo,
+            FaceRec::External { url } => *url == photo,
             FaceRec::Upload { sha256 } => {
                 let uploads = app.uploads();
                 let bytes = uploads
                     .get(app.upload_key(&photo))
                     .ok_or(Reply::bare(Msg::PhotoNotFound))?;
-                store::sha256_hex(bytes) == sha256
+                store::sha256_hex(bytes) == *sha256
             }
         };
         if !matched {
-            return Err(Msg::FaceVerifyFailed.into());
+            return Err(Refusal::Wrong(Msg::FaceVerifyFailed));
         }
-        Ok(Reply::ok(Msg::LoginOk, app.login(db, i, &ip)))
-    })
+        Ok(())
+    })?;
+    Ok(Reply::ok(Msg::LoginOk, user))
 }

@@ -5,26 +5,24 @@
 use crate::messages::Msg;
 use crate::reply::{ApiResult, JsonObject, RawBody, Reply};
 use crate::state::{AppState, Uploads};
-use crate::store::{self, Db, TotpRec, UserRec, DEFAULT_PHOTO};
+use crate::store::{self, iso8601, Db, TotpRec, UserRec, DEFAULT_PHOTO, MAX_CLOCK_OFFSET};
 use crate::token::{self, Kind};
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-/// Clock shifts are bounded (±100 years) so arithmetic on times never overflows.
-const MAX_OFFSET: i64 = 100 * 366 * 86_400;
 /// Longest accepted username, email, phone or nickname: keeps the otpauth
 /// URI small enough for a QR code.
 const MAX_FIELD: usize = 256;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/__dev/users", post(create_user))
-        .route("/__dev/users/{id}", delete(delete_user))
+        .route("/__dev/users", post(create_user).get(list_users))
+        .route("/__dev/users/{id}", get(get_user).delete(delete_user))
         .route("/__dev/users/{id}/mfa/{factor}", post(set_factor))
         .route("/__dev/login", post(login))
         .route("/__dev/outbox", get(outbox))
@@ -80,6 +78,7 @@ async fn create_user(State(app): State<AppState>, body: JsonObject) -> ApiResult
             face: None,
             app_sms_mfa: false,
             app_email_mfa: false,
+            mfa_guard: Default::default(),
             username,
             email,
             phone,
@@ -87,6 +86,44 @@ async fn create_user(State(app): State<AppState>, body: JsonObject) -> ApiResult
         let json = app.user_json(&user, None);
         db.users.push(user);
         Ok(Reply::ok(Msg::UserCreated, json))
+    })
+}
+
+/// A user as the `/__dev/` listing shows it: the user object (no token),
+/// its factors, and the lockout state at the server's `now`.
+fn dev_user_json(app: &AppState, u: &UserRec, now: i64) -> Value {
+    let g = &u.mfa_guard;
+    let locked_until = g.locked_until(now);
+    let mut v = app.user_json(u, None);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("mfa".into(), mfa_status(u));
+        o.insert(
+            "lockout".into(),
+            json!({
+                "failures": g.failures(now),
+                "maxFailures": app.lockout.max_failures,
+                "locked": locked_until.is_some(),
+                "lockedUntil": locked_until.map(iso8601),
+            }),
+        );
+    }
+    v
+}
+
+/// `GET /__dev/users`: every user, oldest first, with factors and lockout.
+async fn list_users(State(app): State<AppState>) -> ApiResult {
+    app.read(|db| {
+        let now = db.now();
+        let list = db.users.iter().map(|u| dev_user_json(&app, u, now)).collect();
+        Ok(Reply::ok(Msg::Ok, Value::Array(list)))
+    })
+}
+
+/// `GET /__dev/users/{id}`: one user, as in the listing.
+async fn get_user(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    app.read(|db| {
+        let i = db.user_index(&id).ok_or(Reply::bare(Msg::UserNotFound))?;
+        Ok(Reply::ok(Msg::Ok, dev_user_json(&app, &db.users[i], db.now())))
     })
 }
 
@@ -245,7 +282,7 @@ async fn shift_clock(State(app): State<AppState>, body: JsonObject) -> ApiResult
         .ok_or_else(|| Reply::invalid("advanceSeconds"))?;
     app.change(|db| {
         let offset = db.clock_offset_seconds.saturating_add(n);
-        if offset.abs() > MAX_OFFSET {
+        if offset.unsigned_abs() > MAX_CLOCK_OFFSET.unsigned_abs() {
             return Err(Reply::invalid("advanceSeconds"));
         }
         db.clock_offset_seconds = offset;

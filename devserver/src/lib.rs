@@ -59,7 +59,18 @@ pub struct Config {
     pub user_pool_id: String,
     /// One stderr line per request. Tests that start many servers turn it off.
     pub log_requests: bool,
+    /// Consecutive wrong second-factor answers of a user that lock their
+    /// second factor (`--max-failures`, default 5); 0 never locks.
+    pub max_failures: u32,
+    /// How long the lock lasts, in seconds of the server's shiftable clock
+    /// (`--lockout-seconds`, default 300).
+    pub lockout_seconds: u32,
 }
+
+/// `--max-failures` unless told otherwise.
+pub const DEFAULT_MAX_FAILURES: u32 = 5;
+/// `--lockout-seconds` unless told otherwise.
+pub const DEFAULT_LOCKOUT_SECONDS: u32 = 300;
 
 impl Default for Config {
     fn default() -> Config {
@@ -69,6 +80,8 @@ impl Default for Config {
             pool_name: DEFAULT_POOL_NAME.to_owned(),
             user_pool_id: DEFAULT_USER_POOL_ID.to_owned(),
             log_requests: true,
+            max_failures: DEFAULT_MAX_FAILURES,
+            lockout_seconds: DEFAULT_LOCKOUT_SECONDS,
         }
     }
 }
@@ -99,6 +112,10 @@ fn new_state(config: &Config, base_url: String) -> io::Result<AppState> {
         config.pool_name.clone(),
         config.user_pool_id.clone(),
         base_url,
+        store::Lockout {
+            max_failures: config.max_failures,
+            seconds: config.lockout_seconds,
+        },
     );
     // Write the file at once: it then exists, and carries the signing key,
     // before the first token is issued.

@@ -1,5 +1,6 @@
 //! `authing-mfa-devserver [--port N] [--state FILE] [--pool-name NAME]
-//! [--user-pool-id ID] [--exit-on-stdin-close] [--quiet]`
+//! [--user-pool-id ID] [--max-failures N] [--lockout-seconds N]
+//! [--exit-on-stdin-close] [--quiet]`
 //!
 //! Prints the base URL as the first line on stdout (flushed at once, so a
 //! script or test can read it and go), logs one line per request on stderr,
@@ -23,6 +24,10 @@ options:
   --state FILE             load state from FILE and save it after each change
   --pool-name NAME         issuer of otpauth URIs (default authing-mfa-devserver)
   --user-pool-id ID        userPoolId of users (default 646576736572766572000000)
+  --max-failures N         consecutive wrong second-factor answers that lock a
+                           user's second factor (default 5; 0 never locks)
+  --lockout-seconds N      how long the lock lasts, by the server's clock
+                           (default 300)
   --exit-on-stdin-close    stop when standard input reaches end of file
   --quiet                  do not log requests
   -h, --help               show this help
@@ -41,6 +46,12 @@ struct Args {
 enum Parsed {
     Run(Args),
     Exit(ExitCode),
+}
+
+/// A non-negative integer option (at most 4294967295).
+fn count(v: &str, flag: &str) -> Result<u32, String> {
+    v.parse()
+        .map_err(|_| format!("{flag}: not a whole number from 0 to {}: {v}", u32::MAX))
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
@@ -65,6 +76,10 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
             "--state" => config.state_file = Some(PathBuf::from(value("--state")?)),
             "--pool-name" => config.pool_name = value("--pool-name")?,
             "--user-pool-id" => config.user_pool_id = value("--user-pool-id")?,
+            "--max-failures" => config.max_failures = count(&value("--max-failures")?, "--max-failures")?,
+            "--lockout-seconds" => {
+                config.lockout_seconds = count(&value("--lockout-seconds")?, "--lockout-seconds")?;
+            }
             "--exit-on-stdin-close" => exit_on_stdin_close = true,
             "--quiet" => config.log_requests = false,
             "-h" | "--help" => {

@@ -102,6 +102,10 @@ catalogue! {
     WrongVerifyCode => 2001, 200, "验证码错误或已过期", "The verification code is incorrect or has expired";
     /// A `/__dev/` endpoint named a user id that does not exist.
     UserNotFound => 2004, 200, "用户不存在", "User does not exist";
+    /// The user's second factor is locked after too many wrong answers
+    /// (Authing's code for a locked user; the text is this server's).
+    MfaLocked => 2005, 200, "用户已被锁定：多因素认证失败次数过多，请稍后再试",
+        "User locked: too many failed multi-factor attempts, try again later";
     /// `POST /__dev/users` with a username, email or phone already taken.
     UserExists => 2026, 409, "用户名、邮箱或手机号已被占用", "The username, email or phone number is already taken";
     /// No `Authorization: Bearer …` header.
@@ -110,6 +114,9 @@ catalogue! {
     LoginExpired => 2206, 200, "登录信息已过期，请重新登录", "Login has expired, please log in again";
     /// Malformed token, bad signature, unknown user, or wrong kind of token.
     TokenInvalid => 2207, 200, "登录信息无效，请重新登录", "Login information is invalid, please log in again";
+    /// An mfaToken that already completed a login: it is spent.
+    MfaTokenUsed => 2207, 200, "该 mfaToken 已完成过一次登录，请重新登录",
+        "This mfaToken has already completed a login; log in again";
     /// `POST /__dev/login` with an unknown account or a wrong password.
     WrongPassword => 2333, 200, "账号或密码错误", "Incorrect account or password";
     /// Wrong or replayed TOTP code at verify.

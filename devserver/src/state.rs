@@ -2,8 +2,9 @@
 //! only), and the settings every handler needs.
 
 use crate::messages::Msg;
-use crate::reply::Reply;
-use crate::store::{self, iso8601, Db, UserRec};
+use crate::reply::{bearer, Reply};
+use crate::store::{self, iso8601, Db, Lockout, TokenUse, UserRec};
+use axum::http::HeaderMap;
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -48,6 +49,22 @@ impl Uploads {
     }
 }
 
+/// How a second-factor check failed (see [`AppState::second_factor`]).
+pub enum Refusal {
+    /// The answer itself was wrong (code, recovery code, face): it counts
+    /// toward the lockout.
+    Wrong(Msg),
+    /// Anything else (a bad argument, nothing bound, a phone that is not the
+    /// user's…): answered as is and not counted.
+    Other(Reply),
+}
+
+impl From<Reply> for Refusal {
+    fn from(r: Reply) -> Refusal {
+        Refusal::Other(r)
+    }
+}
+
 pub struct Inner {
     pub db: Mutex<Db>,
     pub uploads: Mutex<Uploads>,
@@ -55,6 +72,7 @@ pub struct Inner {
     pub pool_name: String,
     pub user_pool_id: String,
     pub base_url: String,
+    pub lockout: Lockout,
 }
 
 /// Cheap to clone; one per server.
@@ -75,6 +93,7 @@ impl AppState {
         pool_name: String,
         user_pool_id: String,
         base_url: String,
+        lockout: Lockout,
     ) -> AppState {
         AppState(Arc::new(Inner {
             db: Mutex::new(db),
@@ -83,6 +102,7 @@ impl AppState {
             pool_name,
             user_pool_id,
             base_url,
+            lockout,
         }))
     }
 
@@ -110,6 +130,50 @@ impl AppState {
         let out = f(&mut db)?;
         self.persist(&db)?;
         Ok(out)
+    }
+
+    /// The frame of every endpoint that finishes a login with a second
+    /// factor (TOTP, recovery code, SMS, email, face), under one lock:
+    ///
+    /// 1. the mfaToken must be valid, unexpired and unspent;
+    /// 2. while the user's second factor is locked, everything is refused
+    ///    with 2005, before `check` runs, so nothing is tried or used up;
+    /// 3. `check` judges the answer and, only on success, applies its own
+    ///    changes (it checks before it mutates);
+    /// 4. success resets the failure count, spends the mfaToken and logs
+    ///    in; [`Refusal::Wrong`] counts a failure, and the one that reaches
+    ///    the limit locks the factor and is answered with 2005 instead;
+    ///    [`Refusal::Other`] changes nothing.
+    ///
+    /// Both a success and a counted failure are written to `--state` before
+    /// the answer. Returns the logged-in user and what `check` returned.
+    pub fn second_factor<R>(
+        &self,
+        headers: &HeaderMap,
+        ip: &str,
+        check: impl FnOnce(&mut Db, usize, i64) -> Result<R, Refusal>,
+    ) -> Result<(Value, R), Reply> {
+        let token = bearer(headers)?;
+        let mut db = self.lock_db();
+        let now = db.now();
+        let (i, claims) = db.authenticate_claims(token, TokenUse::Mfa, now)?;
+        if db.users[i].mfa_guard.locked_until(now).is_some() {
+            return Err(Msg::MfaLocked.into());
+        }
+        match check(&mut db, i, now) {
+            Ok(out) => {
+                db.users[i].mfa_guard.record_success(&claims, now);
+                let user = self.login(&mut db, i, ip);
+                self.persist(&db)?;
+                Ok((user, out))
+            }
+            Err(Refusal::Other(reply)) => Err(reply),
+            Err(Refusal::Wrong(msg)) => {
+                let locked = db.users[i].mfa_guard.record_failure(now, self.lockout);
+                self.persist(&db)?;
+                Err(if locked { Msg::MfaLocked } else { msg }.into())
+            }
+        }
     }
 
     pub(crate) fn persist(&self, db: &Db) -> Result<(), Reply> {

@@ -7,12 +7,13 @@
 
 use crate::messages::Msg;
 use crate::reply::Reply;
-use crate::token::{self, Kind};
+use crate::token::{self, Claims, Kind};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -24,6 +25,23 @@ pub const CODE_TTL: i64 = 300;
 pub const OUTBOX_CAP: usize = 1000;
 /// The `photo` of a new user, as Authing's default avatar (never fetched).
 pub const DEFAULT_PHOTO: &str = "https://files.authing.co/authing-console/default-user-avatar.png";
+/// Clock shifts stay within ±100 years, so arithmetic on times never
+/// overflows; a state file beyond it is refused.
+pub const MAX_CLOCK_OFFSET: i64 = 100 * 366 * 86_400;
+/// No stored time lies further from 1970 than the end of year 9999
+/// (9999-12-31T23:59:59Z), which keeps `now - t` and `now + ttl` far from
+/// overflow.
+pub const MAX_TIME: i64 = 253_402_300_799;
+
+/// The lockout policy (`--max-failures`, `--lockout-seconds`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lockout {
+    /// Consecutive wrong second-factor answers that lock the user's second
+    /// factor; 0 never locks.
+    pub max_failures: u32,
+    /// How long a lock lasts, in seconds of the server's (shiftable) clock.
+    pub seconds: u32,
+}
 
 /// Which token an endpoint accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +75,95 @@ pub enum FaceRec {
     External { url: String },
 }
 
+/// An mfaToken that completed a login, kept until it expires.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpentToken {
+    pub jti: String,
+    pub exp: i64,
+}
+
+/// What guards a user's second factor: the lockout counter and the
+/// mfaTokens already spent. State files written before it existed have none;
+/// it then starts empty.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MfaGuard {
+    /// Consecutive wrong answers (TOTP code, recovery code, SMS/email code,
+    /// face) since the last success or the end of the last lock.
+    pub failures: u32,
+    /// While the server's clock is before this, every second-factor verify
+    /// is refused with 2005, the right answer included.
+    pub locked_until: Option<i64>,
+    /// mfaTokens that completed a login and have not expired yet.
+    pub spent_tokens: Vec<SpentToken>,
+    /// mfaTokens whose `exp` is at or before this are refused as expired,
+    /// whatever the clock says: spent tokens are forgotten once expired, and
+    /// this keeps a clock turned back from reviving them.
+    pub expired_through: Option<i64>,
+}
+
+impl MfaGuard {
+    /// The end of the lock, while it lasts.
+    pub fn locked_until(&self, now: i64) -> Option<i64> {
+        self.locked_until.filter(|&t| now < t)
+    }
+
+    /// The failures that count at `now`: a lock that has ended starts the
+    /// count over.
+    pub fn failures(&self, now: i64) -> u32 {
+        if self.locked_until.is_some_and(|t| now >= t) {
+            0
+        } else {
+            self.failures
+        }
+    }
+
+    /// Counts a wrong answer (never called while locked); returns whether
+    /// it locked the factor.
+    pub fn record_failure(&mut self, now: i64, policy: Lockout) -> bool {
+        self.failures = self.failures(now).saturating_add(1);
+        self.locked_until = None;
+        let locks = policy.max_failures > 0 && self.failures >= policy.max_failures;
+        if locks {
+            self.locked_until = Some(now.saturating_add(i64::from(policy.seconds)));
+        }
+        locks
+    }
+
+    /// A login completed with the mfaToken `spent`: the count starts over
+    /// and the token is spent. Spent tokens that have expired are forgotten.
+    pub fn record_success(&mut self, spent: &Claims, now: i64) {
+        self.failures = 0;
+        self.locked_until = None;
+        let mut through = self.expired_through;
+        self.spent_tokens.retain(|t| {
+            let live = now < t.exp;
+            if !live {
+                through = through.max(Some(t.exp));
+            }
+            live
+        });
+        self.expired_through = through;
+        self.spent_tokens.push(SpentToken {
+            jti: spent.jti.clone(),
+            exp: spent.exp,
+        });
+    }
+
+    /// Why an mfaToken that is valid and unexpired by the clock must still
+    /// be refused, if it must.
+    pub fn refusal(&self, claims: &Claims) -> Option<Msg> {
+        if self.expired_through.is_some_and(|t| claims.exp <= t) {
+            Some(Msg::LoginExpired)
+        } else if self.spent_tokens.iter().any(|t| t.jti == claims.jti) {
+            Some(Msg::MfaTokenUsed)
+        } else {
+            None
+        }
+    }
+}
+
 /// A user. Passwords are salted SHA-256: this is a test fixture, never a
 /// store of real passwords.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -86,6 +193,8 @@ pub struct UserRec {
     pub face: Option<FaceRec>,
     pub app_sms_mfa: bool,
     pub app_email_mfa: bool,
+    #[serde(default)]
+    pub mfa_guard: MfaGuard,
 }
 
 impl UserRec {
@@ -192,8 +301,19 @@ impl Db {
     }
 
     /// Judges a bearer token: forged, malformed, wrong kind or unknown user
-    /// is 2207; a valid one past its `exp` is 2206.
+    /// is 2207; a valid one past its `exp` is 2206; an mfaToken that already
+    /// completed a login is 2207 (see [`MfaGuard::refusal`]).
     pub fn authenticate(&self, token: &str, accept: TokenUse, now: i64) -> Result<usize, Reply> {
+        self.authenticate_claims(token, accept, now).map(|(i, _)| i)
+    }
+
+    /// [`Db::authenticate`], also answering what the token says.
+    pub fn authenticate_claims(
+        &self,
+        token: &str,
+        accept: TokenUse,
+        now: i64,
+    ) -> Result<(usize, Claims), Reply> {
         let invalid = || Reply::bare(Msg::TokenInvalid);
         let claims = token::decode(&self.key(), token).ok_or_else(invalid)?;
         let kind_ok = match accept {
@@ -208,7 +328,12 @@ impl Db {
         if now >= claims.exp {
             return Err(Reply::bare(Msg::LoginExpired));
         }
-        Ok(i)
+        if claims.kind == Kind::Mfa {
+            if let Some(m) = self.users[i].mfa_guard.refusal(&claims) {
+                return Err(m.into());
+            }
+        }
+        Ok((i, claims))
     }
 
     /// Finds a user by username, email (any case) or phone.
@@ -318,13 +443,175 @@ pub fn load(path: &Path) -> io::Result<Db> {
             ),
         ));
     }
-    if db.key().len() < 32 {
-        return Err(io::Error::new(
+    validate(&db).map_err(|e| {
+        io::Error::new(
             io::ErrorKind::InvalidData,
-            "the state file's signing key is invalid",
+            format!("the state file is not valid: {e}"),
+        )
+    })?;
+    Ok(db)
+}
+
+/// Checks every invariant the server relies on, so that a damaged or
+/// hand-edited file is refused at start rather than misbehaving later. The
+/// message names the record and the problem, never a secret's value.
+///
+/// There are no references between records to check: authenticators, the
+/// face and the [`MfaGuard`] live inside their user, and the outbox names
+/// phones and emails, not users.
+pub fn validate(db: &Db) -> Result<(), String> {
+    if db.key().len() < 32 {
+        return Err("signingKey is not the base64 of at least 32 bytes".to_owned());
+    }
+    if db.clock_offset_seconds.unsigned_abs() > MAX_CLOCK_OFFSET.unsigned_abs() {
+        return Err(format!(
+            "clockOffsetSeconds {} is beyond ±100 years (±{MAX_CLOCK_OFFSET} s)",
+            db.clock_offset_seconds
         ));
     }
-    Ok(db)
+    let mut ids = HashMap::new();
+    let mut usernames = HashMap::new();
+    let mut emails = HashMap::new();
+    let mut phones = HashMap::new();
+    for (n, u) in db.users.iter().enumerate() {
+        check_user(u).map_err(|e| format!("users[{n}] (id {:?}): {e}", u.id))?;
+        unique(&mut ids, "id", Some(u.id.clone()), n)?;
+        unique(&mut usernames, "username", u.username.clone(), n)?;
+        // Emails are matched in any case (login, bindable), so they are
+        // unique in any case too.
+        unique(
+            &mut emails,
+            "email",
+            u.email.as_deref().map(str::to_ascii_lowercase),
+            n,
+        )?;
+        unique(&mut phones, "phone", u.phone.clone(), n)?;
+    }
+    if db.outbox.len() > OUTBOX_CAP {
+        return Err(format!(
+            "the outbox holds {} messages, more than {OUTBOX_CAP}",
+            db.outbox.len()
+        ));
+    }
+    for (n, m) in db.outbox.iter().enumerate() {
+        check_message(m).map_err(|e| format!("outbox[{n}]: {e}"))?;
+    }
+    Ok(())
+}
+
+fn unique(
+    seen: &mut HashMap<String, usize>,
+    what: &str,
+    key: Option<String>,
+    n: usize,
+) -> Result<(), String> {
+    match key {
+        Some(k) => match seen.insert(k.clone(), n) {
+            Some(first) => Err(format!(
+                "users[{n}]: duplicate {what} {k:?} (also users[{first}])"
+            )),
+            None => Ok(()),
+        },
+        None => Ok(()),
+    }
+}
+
+fn is_lower_hex(s: &str, len: usize) -> bool {
+    s.len() == len
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Authing's recovery code format, as [`new_recovery_code`] makes it.
+pub fn is_recovery_code(s: &str) -> bool {
+    s.len() == 29 && s.split('-').all(|g| is_lower_hex(g, 4))
+}
+
+fn check_time(field: &str, t: i64) -> Result<(), String> {
+    if t.unsigned_abs() > MAX_TIME.unsigned_abs() {
+        return Err(format!("{field} {t} is not a time between years 0 and 9999"));
+    }
+    Ok(())
+}
+
+fn check_totp(field: &str, a: &TotpRec) -> Result<(), String> {
+    if authing_mfa::totp::decode_secret(&a.secret).is_err() {
+        return Err(format!("{field}.secret is not a base32 TOTP secret"));
+    }
+    // Recovery compares a lowercased answer with the stored code.
+    if !is_recovery_code(&a.recovery_code) {
+        return Err(format!(
+            "{field}.recoveryCode is not six groups of four lowercase hex digits"
+        ));
+    }
+    check_time(&format!("{field}.createdAt"), a.created_at)?;
+    check_time(&format!("{field}.updatedAt"), a.updated_at)
+}
+
+fn check_user(u: &UserRec) -> Result<(), String> {
+    if !is_lower_hex(&u.id, 24) {
+        return Err("id is not 24 lowercase hex digits".to_owned());
+    }
+    let names = [
+        ("username", &u.username),
+        ("email", &u.email),
+        ("phone", &u.phone),
+    ];
+    if names.iter().all(|(_, v)| v.is_none()) {
+        return Err("the user has no username, email or phone to log in with".to_owned());
+    }
+    if let Some((field, _)) = names.iter().find(|(_, v)| v.as_deref() == Some("")) {
+        return Err(format!("{field} is empty"));
+    }
+    if !is_lower_hex(&u.password_hash, 64) {
+        return Err("passwordHash is not 64 lowercase hex digits".to_owned());
+    }
+    check_time("createdAt", u.created_at)?;
+    check_time("updatedAt", u.updated_at)?;
+    if let Some(t) = u.last_login {
+        check_time("lastLogin", t)?;
+    }
+    if let Some(a) = &u.totp {
+        check_totp("totp", a)?;
+    }
+    if let Some(a) = &u.pending_totp {
+        check_totp("pendingTotp", a)?;
+    }
+    match &u.face {
+        // Face verify compares the lowercase hex digest of the photo.
+        Some(FaceRec::Upload { sha256 }) if !is_lower_hex(sha256, 64) => {
+            return Err("face.sha256 is not 64 lowercase hex digits".to_owned());
+        }
+        Some(FaceRec::External { url }) if url.is_empty() => return Err("face.url is empty".to_owned()),
+        _ => {}
+    }
+    let g = &u.mfa_guard;
+    if let Some(t) = g.locked_until {
+        check_time("mfaGuard.lockedUntil", t)?;
+    }
+    if let Some(t) = g.expired_through {
+        check_time("mfaGuard.expiredThrough", t)?;
+    }
+    for t in &g.spent_tokens {
+        if !is_lower_hex(&t.jti, 16) {
+            return Err("mfaGuard.spentTokens has a jti that is not 16 lowercase hex digits".to_owned());
+        }
+        check_time("mfaGuard.spentTokens.exp", t.exp)?;
+    }
+    Ok(())
+}
+
+fn check_message(m: &OutboxMsg) -> Result<(), String> {
+    if m.channel != "sms" && m.channel != "email" {
+        return Err(format!(
+            "channel {:?} is neither \"sms\" nor \"email\"",
+            m.channel
+        ));
+    }
+    if m.code.len() != 6 || !m.code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("code is not 6 digits".to_owned());
+    }
+    check_time("sentAt", m.sent_at)
 }
 
 /// Writes `db` to `path` so that a crash leaves either the old file or the
@@ -497,6 +784,15 @@ mod tests {
     #[test]
     fn recovery_codes_have_authings_shape() {
         let c = new_recovery_code();
+        assert!(is_recovery_code(&c), "{c}");
+        for bad in [
+            "",
+            "10AF-4f2f-f34f-f224-d21c-bd16",
+            "10af-4f2f-f34f-f224-d21c",
+            "10af4f2ff34ff224d21cbd16zzzzz",
+        ] {
+            assert!(!is_recovery_code(bad), "{bad}");
+        }
         let groups: Vec<&str> = c.split('-').collect();
         assert_eq!(groups.len(), 6, "{c}");
         for g in groups {
@@ -507,6 +803,57 @@ mod tests {
                 "{c}"
             );
         }
+    }
+
+    fn claims(jti: &str, exp: i64) -> Claims {
+        Claims {
+            sub: "u".into(),
+            kind: Kind::Mfa,
+            exp,
+            jti: jti.into(),
+        }
+    }
+
+    #[test]
+    fn the_guard_locks_at_the_limit_until_the_clock_passes() {
+        let policy = Lockout {
+            max_failures: 3,
+            seconds: 100,
+        };
+        let mut g = MfaGuard::default();
+        assert!(!g.record_failure(1000, policy));
+        assert!(!g.record_failure(1001, policy));
+        assert!(g.record_failure(1002, policy), "the third locks");
+        assert_eq!((g.failures(1002), g.locked_until(1002)), (3, Some(1102)));
+        assert_eq!(g.locked_until(1101), Some(1102));
+        // The end of the lock starts the count over.
+        assert_eq!((g.failures(1102), g.locked_until(1102)), (0, None));
+        assert!(!g.record_failure(1102, policy));
+        assert_eq!((g.failures, g.locked_until), (1, None));
+        // A success resets the count; 0 never locks.
+        g.record_success(&claims("aaaaaaaaaaaaaaaa", 2000), 1103);
+        assert_eq!(g.failures, 0);
+        let never = Lockout {
+            max_failures: 0,
+            seconds: 100,
+        };
+        assert!((0..100).all(|t| !g.record_failure(t, never)));
+    }
+
+    #[test]
+    fn spent_tokens_stay_spent_after_they_are_forgotten() {
+        let mut g = MfaGuard::default();
+        let first = claims("aaaaaaaaaaaaaaaa", 1360);
+        g.record_success(&first, 1000);
+        assert_eq!(g.refusal(&first), Some(Msg::MfaTokenUsed));
+        assert_eq!(g.refusal(&claims("bbbbbbbbbbbbbbbb", 1360)), None);
+        // Once expired, the first is forgotten at the next success, and a
+        // clock turned back cannot revive it: it stays refused, as expired.
+        g.record_success(&claims("cccccccccccccccc", 2360), 2000);
+        assert_eq!(g.spent_tokens.len(), 1);
+        assert_eq!(g.expired_through, Some(1360));
+        assert_eq!(g.refusal(&first), Some(Msg::LoginExpired));
+        assert_eq!(g.refusal(&claims("dddddddddddddddd", 1361)), None);
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct Claims {
     pub sub: String,
     pub kind: Kind,
     pub exp: i64,
+    /// The token's own id (16 hex digits): how a spent mfaToken is
+    /// remembered.
+    pub jti: String,
 }
 
 fn mac(key: &[u8]) -> HmacSha256 {
@@ -112,6 +115,7 @@ pub fn decode(key: &[u8], token: &str) -> Option<Claims> {
         sub: payload.get("sub")?.as_str()?.to_owned(),
         kind: Kind::parse(payload.get("kind")?.as_str()?)?,
         exp: payload.get("exp")?.as_i64()?,
+        jti: payload.get("jti")?.as_str()?.to_owned(),
     })
 }
 
@@ -126,14 +130,15 @@ mod tests {
         let (t, exp) = issue(KEY, "u1", Kind::Mfa, 1000);
         assert_eq!(exp, 1360);
         assert_eq!(t.split('.').count(), 3);
-        assert_eq!(
-            decode(KEY, &t),
-            Some(Claims {
-                sub: "u1".into(),
-                kind: Kind::Mfa,
-                exp
-            })
+        let c = decode(KEY, &t).unwrap();
+        assert_eq!((c.sub.as_str(), c.kind, c.exp), ("u1", Kind::Mfa, exp));
+        assert!(
+            c.jti.len() == 16 && c.jti.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{}",
+            c.jti
         );
+        let (t2, _) = issue(KEY, "u1", Kind::Mfa, 1000);
+        assert_ne!(decode(KEY, &t2).unwrap().jti, c.jti, "every token has its own id");
         let (t, exp) = issue(KEY, "u1", Kind::User, 1000);
         assert_eq!(exp, 1000 + 15 * 86400);
         assert_eq!(decode(KEY, &t).unwrap().kind, Kind::User);

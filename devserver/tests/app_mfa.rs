@@ -107,7 +107,9 @@ async fn sms_code_binds_the_phone_and_works_once() {
     assert_eq!(ok.1["data"]["phone"], "13800000001");
     assert_eq!(ok.1["data"]["phoneVerified"], true);
     assert!(ok.1["data"]["token"].is_string());
-    // Used: a second try with the same code fails, and the outbox says so.
+    // Used: a second try with the same code (and a fresh mfaToken: the first
+    // one is spent) fails, and the outbox says so.
+    let mfa = dev.mfa_token(&u).await;
     assert_code(
         &dev.post(
             SMS_VERIFY,
@@ -308,6 +310,7 @@ async fn email_code_verifies_the_users_email() {
     assert_code(&ok, 200, 200);
     assert_eq!(ok.1["data"]["emailVerified"], true);
     assert_eq!(ok.1["data"]["loginsCount"], 1);
+    let mfa = dev.mfa_token(&u).await;
     assert_code(
         &dev.post(EMAIL_VERIFY, Some(&mfa), json!({"email": u.email, "code": code}))
             .await,

@@ -4,6 +4,7 @@
 
 mod common;
 
+use base64::Engine;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -162,6 +163,20 @@ async fn port_0_prints_the_url_first_and_stdin_close_stops_it() {
         .post("/api/v2/mfa/totp/verify", Some(&mfa), json!({"totp": code}))
         .await;
     let token = ok["data"]["token"].as_str().unwrap().to_owned();
+    // The same code with a fresh mfaToken: a replay (the used mfaToken itself
+    // is spent, 2207).
+    let mfa2 = p
+        .post(
+            "/__dev/login",
+            None,
+            json!({"account": "logcheck", "password": "hunter2-PASSWORD"}),
+        )
+        .await["data"]["mfaToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    p.post("/api/v2/mfa/totp/verify", Some(&mfa2), json!({"totp": code}))
+        .await;
     p.post("/api/v2/mfa/totp/verify", Some(&mfa), json!({"totp": code}))
         .await;
 
@@ -173,6 +188,7 @@ async fn port_0_prints_the_url_first_and_stdin_close_stops_it() {
         "GET /__dev/clock 200 200",
         "POST /api/v2/mfa/totp/verify 200 200",
         "POST /api/v2/mfa/totp/verify 200 6001",
+        "POST /api/v2/mfa/totp/verify 200 2207",
     ] {
         assert!(
             err.lines().any(|l| l == line),
@@ -185,6 +201,7 @@ async fn port_0_prints_the_url_first_and_stdin_close_stops_it() {
         &secret,
         &recovery,
         &mfa,
+        &mfa2,
         &token,
         &code,
         "Bearer",
@@ -273,16 +290,20 @@ async fn state_file_survives_a_restart() {
         .unwrap()
         .to_owned();
     p.post("/__dev/clock", None, json!({"advanceSeconds": 100})).await;
-    let mfa = p
-        .post(
+    let login_guarded = || async {
+        p.post(
             "/__dev/login",
             None,
             json!({"account": "guarded", "password": "pw"}),
         )
         .await["data"]["mfaToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let mfa = login_guarded().await;
+    // A second mfaToken, left unused until after the restart.
+    let unused = login_guarded().await;
     let now = p.get("/__dev/clock", None).await["data"]["now"].as_i64().unwrap();
     let code = common::totp_at(&secret, now);
     assert_eq!(
@@ -303,16 +324,22 @@ async fn state_file_survives_a_restart() {
 
     let p = start(&args).await;
     assert_eq!(p.get("/__dev/clock", None).await["data"]["offsetSeconds"], 100);
-    // The signing key was persisted: both tokens still work.
+    // The signing key was persisted: both unspent tokens still work.
     assert_eq!(
         p.get("/api/v2/mfa/authenticator?type=totp", Some(&token)).await["code"],
         200
     );
-    let list = p.get("/api/v2/mfa/authenticator?type=totp", Some(&mfa)).await;
+    let list = p.get("/api/v2/mfa/authenticator?type=totp", Some(&unused)).await;
     assert_eq!(list["data"][0]["secret"], secret.as_str());
-    // The last accepted step was persisted: the code is still a replay.
+    // The spent mfaToken was persisted as spent.
     assert_eq!(
         p.post("/api/v2/mfa/totp/verify", Some(&mfa), json!({"totp": code}))
+            .await["code"],
+        2207
+    );
+    // The last accepted step was persisted: the code is still a replay.
+    assert_eq!(
+        p.post("/api/v2/mfa/totp/verify", Some(&unused), json!({"totp": code}))
             .await["code"],
         6001
     );
@@ -345,7 +372,13 @@ async fn state_file_survives_a_restart() {
 
 #[tokio::test]
 async fn bad_arguments_exit_2_and_help_exits_0() {
-    for args in [&["--port", "nope"][..], &["--bogus"], &["--state"]] {
+    for args in [
+        &["--port", "nope"][..],
+        &["--bogus"],
+        &["--state"],
+        &["--max-failures", "-1"],
+        &["--lockout-seconds", "five"],
+    ] {
         let out = timeout(WAIT, command(args).output()).await.unwrap().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty());
@@ -362,6 +395,8 @@ async fn bad_arguments_exit_2_and_help_exits_0() {
         "--state",
         "--pool-name",
         "--user-pool-id",
+        "--max-failures",
+        "--lockout-seconds",
         "--exit-on-stdin-close",
     ] {
         assert!(help.contains(flag), "{flag}");
@@ -407,4 +442,283 @@ async fn pool_options_reach_the_uri_and_the_user() {
         "{a}"
     );
     p.close_stdin_and_wait().await;
+}
+
+const ADA_ID: &str = "0123456789abcdef01234567";
+const ADA_SECRET: &str = "JBSWY3DPEHPK3PXP";
+
+/// A user record as a state file holds it, in the format written before
+/// the lockout existed (no `mfaGuard`): loading it must keep working.
+fn user_record(id: &str, username: &str, email: &str, phone: Option<&str>) -> Value {
+    let salt = "00112233445566778899aabbccddeeff";
+    json!({
+        "id": id,
+        "username": username,
+        "email": email,
+        "emailVerified": false,
+        "phone": phone,
+        "phoneVerified": phone.is_some(),
+        "phoneCountryCode": phone.map(|_| "+86"),
+        "nickname": null,
+        "photo": "https://files.authing.co/authing-console/default-user-avatar.png",
+        "passwordSalt": salt,
+        "passwordHash": authing_mfa_devserver::store::hash_password(salt, "pw"),
+        "createdAt": 1_700_000_000,
+        "updatedAt": 1_700_000_000,
+        "loginsCount": 0,
+        "lastLogin": null,
+        "lastIp": null,
+        "totp": {
+            "id": "aaaaaaaaaaaaaaaaaaaaaaaa",
+            "secret": ADA_SECRET,
+            "recoveryCode": "10af-4f2f-f34f-f224-d21c-bd16",
+            "source": "SELF",
+            "createdAt": 1_700_000_000,
+            "updatedAt": 1_700_000_000,
+        },
+        "pendingTotp": null,
+        "lastTotpStep": null,
+        "face": null,
+        "appSmsMfa": false,
+        "appEmailMfa": false,
+    })
+}
+
+/// A valid state file: user "ada" (password "pw", TOTP bound) and "bob".
+fn valid_state() -> Value {
+    json!({
+        "version": 1,
+        "signingKey": base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
+        "clockOffsetSeconds": 0,
+        "users": [
+            user_record(ADA_ID, "ada", "ada@example.com", Some("13900000001")),
+            user_record("0123456789abcdef01234568", "bob", "bob@example.com", None),
+        ],
+        "outbox": [{
+            "channel": "sms", "to": "13900000001", "code": "123456",
+            "phoneCountryCode": "+86", "scene": null, "sentAt": 1_700_000_000, "used": false,
+        }],
+    })
+}
+
+/// Issue #10, item 7: a state file that breaks an invariant is refused at
+/// start with exit status 1 and a message naming the problem, and is left
+/// as it was.
+#[tokio::test]
+async fn damaged_state_files_are_refused_naming_the_problem() {
+    let dir = temp_dir("damaged");
+    let file = dir.join("state.json");
+    let file_arg = file.to_str().unwrap().to_owned();
+    type Damage = fn(&mut Value);
+    let cases: Vec<(&str, Damage, &str)> = vec![
+        (
+            "duplicate id",
+            |s| s["users"][1]["id"] = json!(ADA_ID),
+            "users[1]: duplicate id",
+        ),
+        (
+            "duplicate email (any case)",
+            |s| s["users"][1]["email"] = json!("ADA@Example.com"),
+            "users[1]: duplicate email \"ada@example.com\" (also users[0])",
+        ),
+        (
+            "duplicate username",
+            |s| s["users"][1]["username"] = json!("ada"),
+            "users[1]: duplicate username",
+        ),
+        (
+            "duplicate phone",
+            |s| s["users"][1]["phone"] = json!("13900000001"),
+            "users[1]: duplicate phone",
+        ),
+        (
+            "clock offset 10^18",
+            |s| s["clockOffsetSeconds"] = json!(1_000_000_000_000_000_000i64),
+            "clockOffsetSeconds 1000000000000000000 is beyond ±100 years",
+        ),
+        (
+            "clock offset i64::MAX",
+            |s| s["clockOffsetSeconds"] = json!(i64::MAX),
+            "clockOffsetSeconds 9223372036854775807 is beyond ±100 years",
+        ),
+        (
+            "clock offset i64::MIN",
+            |s| s["clockOffsetSeconds"] = json!(i64::MIN),
+            "clockOffsetSeconds -9223372036854775808 is beyond ±100 years",
+        ),
+        (
+            "clock offset 1e18 as a float",
+            |s| s["clockOffsetSeconds"] = json!(1e18),
+            "state file is not valid",
+        ),
+        (
+            "malformed recovery code",
+            |s| s["users"][0]["totp"]["recoveryCode"] = json!("10AF-4F2F"),
+            "users[0] (id \"0123456789abcdef01234567\"): totp.recoveryCode is not six groups",
+        ),
+        (
+            "malformed TOTP secret",
+            |s| s["users"][0]["totp"]["secret"] = json!("not base32!"),
+            "totp.secret is not a base32 TOTP secret",
+        ),
+        (
+            "malformed user id",
+            |s| s["users"][1]["id"] = json!("bob"),
+            "users[1] (id \"bob\"): id is not 24 lowercase hex digits",
+        ),
+        (
+            "a user with no account name",
+            |s| {
+                s["users"][1]["username"] = Value::Null;
+                s["users"][1]["email"] = Value::Null;
+            },
+            "no username, email or phone",
+        ),
+        (
+            "malformed password hash",
+            |s| s["users"][1]["passwordHash"] = json!("x"),
+            "passwordHash is not 64 lowercase hex digits",
+        ),
+        (
+            "a time out of range",
+            |s| s["users"][1]["createdAt"] = json!(i64::MAX),
+            "createdAt 9223372036854775807 is not a time",
+        ),
+        (
+            "malformed face digest",
+            |s| s["users"][1]["face"] = json!({"kind": "upload", "sha256": "ABC"}),
+            "face.sha256",
+        ),
+        (
+            "an outbox message on an unknown channel",
+            |s| s["outbox"][0]["channel"] = json!("fax"),
+            "outbox[0]: channel \"fax\"",
+        ),
+        (
+            "a lock time out of range",
+            |s| s["users"][0]["mfaGuard"] = json!({"lockedUntil": i64::MIN}),
+            "mfaGuard.lockedUntil",
+        ),
+    ];
+    for (what, damage, expected) in cases {
+        let mut state = valid_state();
+        damage(&mut state);
+        let bytes = serde_json::to_vec_pretty(&state).unwrap();
+        std::fs::write(&file, &bytes).unwrap();
+        let out = timeout(WAIT, command(&["--state", &file_arg, "--quiet"]).output())
+            .await
+            .unwrap()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{what}: {err}");
+        assert!(out.stdout.is_empty(), "{what}: printed a URL");
+        assert!(
+            err.contains("cannot start: the state file is not valid") && err.contains(expected),
+            "{what}: expected {expected:?} in:\n{err}"
+        );
+        assert!(!err.contains(ADA_SECRET), "{what}: the message quotes a secret");
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            bytes,
+            "{what}: the file was changed"
+        );
+    }
+
+    // The undamaged file (written before mfaGuard existed) loads, serves
+    // its users, and is written back with the new fields.
+    std::fs::write(&file, serde_json::to_vec_pretty(&valid_state()).unwrap()).unwrap();
+    let p = start(&["--state", &file_arg, "--exit-on-stdin-close", "--quiet"]).await;
+    let login = p
+        .post(
+            "/__dev/login",
+            None,
+            json!({"account": "ADA@example.com", "password": "pw"}),
+        )
+        .await;
+    assert_eq!(login["code"], 1635, "{login}");
+    let now = p.get("/__dev/clock", None).await["data"]["now"].as_i64().unwrap();
+    let ok = p
+        .post(
+            "/api/v2/mfa/totp/verify",
+            login["data"]["mfaToken"].as_str(),
+            json!({"totp": common::totp_at(ADA_SECRET, now)}),
+        )
+        .await;
+    assert_eq!(ok["code"], 200, "{ok}");
+    let users = p.get("/__dev/users", None).await;
+    assert_eq!(users["data"].as_array().unwrap().len(), 2);
+    assert_eq!(users["data"][1]["lockout"]["failures"], 0);
+    let (status, _) = p.close_stdin_and_wait().await;
+    assert!(status.success());
+    let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(
+        saved["users"][0]["mfaGuard"]["spentTokens"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The lockout state is part of `--state`: a restart does not unlock, and
+/// `--max-failures`/`--lockout-seconds` reach the server.
+#[tokio::test]
+async fn a_lockout_survives_a_restart() {
+    let dir = temp_dir("lockout");
+    let file = dir.join("state.json");
+    let file_arg = file.to_str().unwrap().to_owned();
+    std::fs::write(&file, serde_json::to_vec_pretty(&valid_state()).unwrap()).unwrap();
+    let args = [
+        "--state",
+        &file_arg,
+        "--max-failures",
+        "2",
+        "--lockout-seconds",
+        "1000",
+        "--exit-on-stdin-close",
+        "--quiet",
+    ];
+    let p = start(&args).await;
+    let mfa = p
+        .post("/__dev/login", None, json!({"account": "ada", "password": "pw"}))
+        .await["data"]["mfaToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now = p.get("/__dev/clock", None).await["data"]["now"].as_i64().unwrap();
+    let wrong = json!({"totp": common::wrong_code(ADA_SECRET, now)});
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        got.push(p.post("/api/v2/mfa/totp/verify", Some(&mfa), wrong.clone()).await["code"].clone());
+    }
+    assert_eq!(got, [6001, 2005]);
+    p.close_stdin_and_wait().await;
+
+    let p = start(&args).await;
+    let user = p.get(&format!("/__dev/users/{ADA_ID}"), None).await;
+    assert_eq!(user["data"]["lockout"]["locked"], true, "{user}");
+    assert_eq!(user["data"]["lockout"]["maxFailures"], 2);
+    let now = p.get("/__dev/clock", None).await["data"]["now"].as_i64().unwrap();
+    let right = json!({"totp": common::totp_at(ADA_SECRET, now)});
+    assert_eq!(
+        p.post("/api/v2/mfa/totp/verify", Some(&mfa), right).await["code"],
+        2005
+    );
+    p.post("/__dev/clock", None, json!({"advanceSeconds": 1000}))
+        .await;
+    let mfa = p
+        .post("/__dev/login", None, json!({"account": "ada", "password": "pw"}))
+        .await["data"]["mfaToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now = p.get("/__dev/clock", None).await["data"]["now"].as_i64().unwrap();
+    let right = json!({"totp": common::totp_at(ADA_SECRET, now)});
+    assert_eq!(
+        p.post("/api/v2/mfa/totp/verify", Some(&mfa), right).await["code"],
+        200
+    );
+    p.close_stdin_and_wait().await;
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -130,6 +130,13 @@ async fn clock_shifts_add_up_and_can_go_back() {
         400,
         2000,
     );
+    // i64::MIN has no absolute value in i64: refused, not a panic.
+    assert_code(
+        &dev.post("/__dev/clock", None, json!({"advanceSeconds": i64::MIN}))
+            .await,
+        400,
+        2000,
+    );
     assert_eq!(
         dev.get("/__dev/clock", None).await.1["data"]["offsetSeconds"],
         -3600
@@ -316,5 +323,34 @@ async fn token_errors_follow_x_authing_lang() {
     assert_eq!(
         got.1,
         json!({"code": 2206, "message": "登录信息已过期，请重新登录"})
+    );
+}
+
+#[tokio::test]
+async fn user_listing_shows_factors_and_lockout() {
+    let dev = Dev::start().await;
+    assert_eq!(dev.get("/__dev/users", None).await.1["data"], json!([]));
+    let u = dev.user("lisa").await;
+    dev.post(&format!("/__dev/users/{}/mfa/sms", u.id), None, json!({}))
+        .await;
+    let (_, all) = dev.get("/__dev/users", None).await;
+    assert_eq!(all["data"].as_array().unwrap().len(), 1);
+    let one = dev.get(&format!("/__dev/users/{}", u.id), None).await;
+    assert_code(&one, 200, 200);
+    let d = &one.1["data"];
+    assert_eq!(*d, all["data"][0]);
+    assert_eq!(
+        (d["id"].as_str(), d["token"].as_str()),
+        (Some(u.id.as_str()), None)
+    );
+    assert_eq!(d["mfa"]["applicationMfa"][0]["mfaPolicy"], "SMS");
+    assert_eq!(
+        d["lockout"],
+        json!({"failures": 0, "maxFailures": 5, "locked": false, "lockedUntil": null})
+    );
+    assert_code(
+        &dev.get("/__dev/users/000000000000000000000000", None).await,
+        200,
+        2004,
     );
 }

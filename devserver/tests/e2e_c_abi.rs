@@ -216,6 +216,15 @@ fn the_whole_story(lang: &str) {
         user.get("lastIp").is_some() && user.get("isRoot").is_some(),
         "unknown fields pass through: {user}"
     );
+    // The spent mfaToken cannot complete a second login: 2207.
+    api_err(
+        c.call("verifyTotpMfa", Some(json!({"totp": code, "mfaToken": mfa}))),
+        AUTHING_MFA_ERR_API,
+        2207,
+        200,
+        lang,
+    );
+    let mfa = rt.block_on(dev.mfa_token(&u));
     api_err(
         c.call("verifyTotpMfa", Some(json!({"totp": code, "mfaToken": mfa}))),
         AUTHING_MFA_ERR_API,
@@ -315,13 +324,17 @@ fn the_whole_story(lang: &str) {
         )
         .unwrap();
     assert_eq!(user["email"], u.email);
-    let e = c
-        .call(
+    let mfa = rt.block_on(dev.mfa_token(&u));
+    api_err(
+        c.call(
             "verifyAppEmailMfa",
             Some(json!({"email": u.email, "code": mail, "mfaToken": mfa})),
-        )
-        .unwrap_err();
-    assert_eq!(e.0, AUTHING_MFA_ERR_API, "an email code is single use");
+        ),
+        AUTHING_MFA_ERR_API,
+        2001,
+        200,
+        lang,
+    );
 
     // Face: by files (identical bytes match), by URL, verify.
     let dir = std::env::temp_dir().join(format!("authing-e2e-{}-{lang}", std::process::id()));

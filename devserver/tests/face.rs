@@ -148,7 +148,9 @@ async fn face_associate_and_verify_by_uploaded_bytes() {
     let ok = dev.post(VERIFY, Some(&mfa), json!({"photo": fresh})).await;
     assert_code(&ok, 200, 200);
     assert!(ok.1["data"]["token"].is_string());
-    // The full URL the upload answered is accepted as well as the key.
+    // The full URL the upload answered is accepted as well as the key (with
+    // a fresh mfaToken: the first one is spent).
+    let mfa = dev.mfa_token(&u).await;
     let url = format!("{}/__dev/uploads/{fresh}", dev.url);
     assert_code(
         &dev.post(VERIFY, Some(&mfa), json!({"photo": url})).await,

@@ -409,7 +409,9 @@ async fn verify_logs_in_once_per_step_and_refuses_replays() {
     assert_eq!(user["loginsCount"], 2, "bind_totp logged in once");
     assert!(user["token"].as_str().unwrap().split('.').count() == 3);
     assert!(user["tokenExpiredAt"].is_string() && user["lastLogin"].is_string());
-    // The same code again: replay.
+    // The same code again (with a fresh mfaToken: the first one is spent):
+    // replay.
+    let mfa = dev.mfa_token(&u).await;
     let replay = dev.post(VERIFY, Some(&mfa), json!({"totp": current})).await;
     assert_code(&replay, 200, 6001);
     assert_eq!(replay.1["message"], "安全码错误");
@@ -423,6 +425,7 @@ async fn verify_logs_in_once_per_step_and_refuses_replays() {
             200,
             200,
         );
+        let mfa = dev.mfa_token(&u).await;
         assert_code(
             &dev.post(VERIFY, Some(&mfa), json!({"totp": current})).await,
             200,
@@ -525,7 +528,9 @@ async fn recovery_code_logs_in_once_and_rotates() {
     assert_eq!(v["data"]["id"], u.id.as_str());
     assert!(v["data"]["token"].is_string());
 
-    // The used code is dead; the new one is what the list shows and works once.
+    // The used code is dead (tried with a fresh mfaToken: the first one is
+    // spent); the new one is what the list shows and works once.
+    let mfa = dev.mfa_token(&u).await;
     let used = dev
         .post(RECOVERY, Some(&mfa), json!({"recoveryCode": recovery}))
         .await;

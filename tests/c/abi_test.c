@@ -336,9 +336,10 @@ static void test_version_and_status_names(void)
         {AUTHING_MFA_ERR_CANCELLED, "AUTHING_MFA_ERR_CANCELLED"},
         {AUTHING_MFA_ERR_SHUTDOWN, "AUTHING_MFA_ERR_SHUTDOWN"},
         {AUTHING_MFA_ERR_WOULD_DEADLOCK, "AUTHING_MFA_ERR_WOULD_DEADLOCK"},
+        {AUTHING_MFA_ERR_FORKED, "AUTHING_MFA_ERR_FORKED"},
         {AUTHING_MFA_ERR_PANIC, "AUTHING_MFA_ERR_PANIC"},
     };
-    static const authing_mfa_status unknown[] = {-1, 5, 9, 19, 98, 100, INT32_MAX, INT32_MIN};
+    static const authing_mfa_status unknown[] = {-1, 5, 9, 20, 98, 100, INT32_MAX, INT32_MIN};
     size_t i;
     char version[32];
 
@@ -1092,7 +1093,16 @@ static void story_verify_totp(void)
     out = RUN_OP(authing_mfa_get_authenticators, S.c, NULL, AUTHING_MFA_OK, NULL);
     sfree(&out);
 
-    /* the same code again is a replay: 6001 */
+    /* the mfaToken completed a login: it is spent (2207), whatever the code */
+    out = RUN_OP(authing_mfa_verify_totp, S.c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2207, 200);
+    CHECK(err && strstr(err, "already completed a login") != NULL);
+    CHECK(err && strstr(err, S.mfa) == NULL && strstr(err, code) == NULL);
+    sfree(&err);
+
+    /* the same code again, with a fresh mfaToken, is a replay: 6001 */
+    CHECK(dev_login(&S.u, S.mfa, sizeof S.mfa) == 1635 && S.mfa[0] != '\0');
+    snprintf(params, sizeof params, "{\"totp\":\"%s\",\"mfaToken\":\"%s\"}", code, S.mfa);
     out = RUN_OP(authing_mfa_verify_totp, S.c, params, AUTHING_MFA_ERR_API, &err);
     CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
     sfree(&err);
@@ -1126,7 +1136,9 @@ static void story_token_state_remote(void)
         t = new_client(opts);
         out = RUN_OP(authing_mfa_get_authenticators, t, NULL, AUTHING_MFA_OK, NULL);
         sfree(&out);
-        /* with an mfaToken given, that token is sent instead of the user token */
+        /* with an mfaToken given, that token is sent instead of the user token
+         * (a fresh one: an mfaToken that completed a login is refused) */
+        CHECK(dev_login(&S.u, S.mfa, sizeof S.mfa) == 1635 && S.mfa[0] != '\0');
         snprintf(opts, sizeof opts, "{\"type\":\"totp\",\"mfaToken\":\"%s\"}", S.mfa);
         out = RUN_OP(authing_mfa_get_authenticators, t, opts, AUTHING_MFA_OK, NULL);
         CHECK(out && out[0] == '[');
@@ -1157,14 +1169,24 @@ static void story_recovery_code(void)
     CHECK(strcmp(fresh, S.recovery) != 0);
     sfree(&out);
 
-    /* the used code is dead: 6002, and the error does not quote it */
+    /* the mfaToken completed a login: spent (2207) */
+    out = RUN_OP(authing_mfa_verify_totp_recovery_code, S.c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2207, 200);
+    CHECK(err && strstr(err, S.recovery) == NULL && strstr(err, mfa) == NULL);
+    sfree(&err);
+
+    /* the used code is dead, with a fresh mfaToken too: 6002, and the error
+     * does not quote it */
+    CHECK(dev_login(&S.u, mfa, sizeof mfa) == 1635);
+    snprintf(params, sizeof params, "{\"recoveryCode\":\"%s\",\"mfaToken\":\"%s\"}", S.recovery, mfa);
     out = RUN_OP(authing_mfa_verify_totp_recovery_code, S.c, params, AUTHING_MFA_ERR_API, &err);
     CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6002, 200);
     CHECK(err && strstr(err, S.recovery) == NULL && strstr(err, mfa) == NULL);
     sfree(&err);
     strcpy(S.recovery, fresh);
 
-    /* through the generic entry point, the fresh code works once */
+    /* through the generic entry point, the fresh code works once (the
+     * mfaToken of the refused attempt above is not spent) */
     snprintf(params, sizeof params, "{\"recoveryCode\":\"%s\",\"mfaToken\":\"%s\"}", S.recovery, mfa);
     out = RUN_CALL(S.c, "verifyTotpRecoveryCode", params, AUTHING_MFA_OK, NULL);
     CHECK(json_str(out, "recoveryCode", fresh, sizeof fresh) && strcmp(fresh, S.recovery) != 0);
@@ -1197,6 +1219,9 @@ static void story_generic_call(void)
     out = RUN_CALL(S.c, "verifyTotpMfa", params, AUTHING_MFA_OK, NULL);
     CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, S.u.id) == 0);
     sfree(&out);
+    /* the same code with a fresh mfaToken: a replay, 6001 */
+    CHECK(dev_login(&S.u, mfa, sizeof mfa) == 1635);
+    snprintf(params, sizeof params, "{\"totp\":\"%s\",\"mfaToken\":\"%s\"}", code, mfa);
     out = RUN_CALL(S.c, "verifyTotpMfa", params, AUTHING_MFA_ERR_API, &err);
     CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
     sfree(&err);
@@ -1242,7 +1267,11 @@ static void story_sms_email(void)
     CHECK(json_str(out, "phone", buf, sizeof buf) && strcmp(buf, u.phone) == 0);
     CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
     sfree(&out);
-    out = RUN_OP(authing_mfa_verify_app_sms, c, params, AUTHING_MFA_ERR_API, &err); /* single use */
+    /* single use: refused with a fresh mfaToken (the first one is spent) */
+    CHECK(dev_login(&u, mfa, sizeof mfa) == 1635);
+    snprintf(params, sizeof params, "{\"phone\":\"%s\",\"code\":\"%s\",\"mfaToken\":\"%s\",\"phoneCountryCode\":\"+86\"}",
+             u.phone, code, mfa);
+    out = RUN_OP(authing_mfa_verify_app_sms, c, params, AUTHING_MFA_ERR_API, &err);
     CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2001, 200);
     sfree(&err);
 
@@ -1253,7 +1282,9 @@ static void story_sms_email(void)
     snprintf(params, sizeof params, "{\"email\":\"%s\",\"code\":\"%s\",\"mfaToken\":\"%s\"}", u.email, code, mfa);
     out = RUN_CALL(c, "verifyAppEmailMfa", params, AUTHING_MFA_OK, NULL);
     sfree(&out);
-    /* a second code for the direct call (the first one is used up) */
+    /* a second code and a fresh mfaToken for the direct call (the first
+     * ones are used up) */
+    CHECK(dev_login(&u, mfa, sizeof mfa) == 1635);
     snprintf(params, sizeof params, "{\"email\":\"%s\"}", u.email);
     CHECK(dev("POST", "/api/v2/email/send", params) == 200);
     CHECK(dev_last_code(u.email, code));
@@ -1262,6 +1293,9 @@ static void story_sms_email(void)
     CHECK(json_str(out, "email", buf, sizeof buf) && strcmp(buf, u.email) == 0);
     CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
     sfree(&out);
+    /* the used code with a fresh mfaToken: 2001 */
+    CHECK(dev_login(&u, mfa, sizeof mfa) == 1635);
+    snprintf(params, sizeof params, "{\"email\":\"%s\",\"code\":\"%s\",\"mfaToken\":\"%s\"}", u.email, code, mfa);
     out = RUN_OP(authing_mfa_verify_app_email, c, params, AUTHING_MFA_ERR_API, &err);
     CHECK(err && json_int(err, "code", &n) && n == 2001);
     sfree(&err);
@@ -1318,6 +1352,12 @@ static void story_face(void)
     CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, u.id) == 0);
     CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
     sfree(&out);
+    /* the generic entry point, with a fresh mfaToken (the first one is spent) */
+    out = RUN_CALL(c, "verifyFaceMfa", params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2207, 200);
+    sfree(&err);
+    CHECK(dev_login(&u, mfa, sizeof mfa) == 1635);
+    snprintf(params, sizeof params, "{\"photo\":\"%s\",\"mfaToken\":\"%s\"}", url_a, mfa);
     out = RUN_CALL(c, "verifyFaceMfa", params, AUTHING_MFA_OK, NULL);
     sfree(&out);
     snprintf(params, sizeof params, "{\"photo\":\"%s\"}", url_a);

@@ -88,12 +88,20 @@ TEST(EmailMfa, VerifyWithTheSentCode) {
         Params().set("email", email).set("code", code).set("mfaToken", mfa_token)));
     EXPECT_EQ(user.at("email"), email);
     EXPECT_FALSE(user.at("token").get<std::string>().empty());
-    // The code was used up.
-    const Error e = catch_error([&] {
+    // The mfaToken completed a login: it is spent (2207).
+    Error e = catch_error([&] {
         client.verify_app_email_mfa(Params().set("email", email).set("code", code).set("mfaToken", mfa_token));
     });
-    EXPECT_EQ(e.code(), 2001);
+    EXPECT_EQ(e.status(), Status::Api);
+    EXPECT_EQ(e.code(), 2207);
     expect_no_secrets(e, {code, mfa_token});
+    // The code was used up: refused with a fresh mfaToken too.
+    const std::string fresh_token = login_mfa_token(email, password);
+    e = catch_error([&] {
+        client.verify_app_email_mfa(Params().set("email", email).set("code", code).set("mfaToken", fresh_token));
+    });
+    EXPECT_EQ(e.code(), 2001);
+    expect_no_secrets(e, {code, fresh_token});
 }
 
 TEST(PhoneOrEmailBindable, TrueForOwnOrFreeFalseForTaken) {

@@ -45,16 +45,19 @@ def test_log_lines_never_contain_secrets(
         assert c.get_mfa_authenticators() == []
         assert asyncio.run(c.get_mfa_authenticators_async()) == []
         logged_in = c.verify_totp_mfa(totp=code, mfa_token=mfa_token)
+        # a fresh mfaToken: the first one completed a login and is spent
+        fresh_mfa_token = dev.mfa_token(totp_user)
         with pytest.raises(ApiError):  # the replay: a failed request
-            asyncio.run(c.verify_totp_mfa_async(totp=code, mfa_token=mfa_token))
+            asyncio.run(c.verify_totp_mfa_async(totp=code, mfa_token=fresh_mfa_token))
         with pytest.raises(ApiError):
-            c.verify_totp_recovery_code(recovery_code=totp_user["recovery_code"] + "x", mfa_token=mfa_token)
+            c.verify_totp_recovery_code(recovery_code=totp_user["recovery_code"] + "x", mfa_token=fresh_mfa_token)
 
     records = _ours(lines)
     text = "\n".join(r.getMessage() for r in records)
     for secret in (
         user_token,
         mfa_token,
+        fresh_mfa_token,
         code,
         totp_user["secret"],
         totp_user["recovery_code"],
