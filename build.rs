@@ -1,9 +1,15 @@
-//! Writes include/authing_mfa.h with cbindgen from src/ffi on every build.
+//! Generates the C header with cbindgen from the files of src/ffi.
 //!
-//! The header is committed: users of the C API read it in the repository and
-//! CI checks (with `git diff --exit-code include/`) that a fresh generation
-//! reproduces the committed file byte for byte. A copy also goes to OUT_DIR so
-//! the Rust test `header_is_fresh` can compare the two.
+//! Every build writes it to `$OUT_DIR/authing_mfa.h`; tests/header.rs checks
+//! that the committed include/authing_mfa.h is identical, byte for byte. A
+//! plain build never touches include/: after changing the C API, regenerate
+//! the committed header with
+//!
+//! ```sh
+//! AUTHING_MFA_WRITE_HEADER=1 cargo build -p authing-mfa
+//! ```
+//!
+//! and commit it.
 
 use std::path::PathBuf;
 
@@ -11,6 +17,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=AUTHING_MFA_WRITE_HEADER");
 
     let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let mut config =
@@ -28,10 +35,28 @@ fn main() {
     ));
 
     // Only the ffi layer is parsed: the core's public items (ErrorKind,
-    // constants) are Rust API, not C API.
+    // constants) are Rust API, not C API. Every .rs file of src/ffi, in name
+    // order, except mod.rs: it only declares the modules, and cbindgen would
+    // follow those declarations and parse every file a second time.
+    let ffi_dir = crate_dir.join("src/ffi");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&ffi_dir).expect("src/ffi is readable") {
+        let path = entry.expect("src/ffi is readable").path();
+        if path.is_dir() {
+            panic!(
+                "{}: build.rs reads only the .rs files directly in src/ffi",
+                path.display()
+            );
+        }
+        if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("mod.rs") {
+            files.push(path);
+        }
+    }
+    files.sort();
     let mut builder = cbindgen::Builder::new().with_config(config);
-    for file in ["status", "strings", "client", "ops", "asynk", "log", "totp"] {
-        builder = builder.with_src(crate_dir.join(format!("src/ffi/{file}.rs")));
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        builder = builder.with_src(file);
     }
     let bindings = match builder.generate() {
         Ok(b) => b,
@@ -39,7 +64,9 @@ fn main() {
     };
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     bindings.write_to_file(out_dir.join("authing_mfa.h"));
-    // write_to_file only rewrites the file when its content changed, so the
-    // committed header's mtime is left alone on no-op builds.
-    bindings.write_to_file(crate_dir.join("include/authing_mfa.h"));
+    if std::env::var_os("AUTHING_MFA_WRITE_HEADER").is_some_and(|v| v == "1") {
+        // write_to_file only rewrites the file when its content changed, so
+        // the committed header's mtime is left alone when it is current.
+        bindings.write_to_file(crate_dir.join("include/authing_mfa.h"));
+    }
 }

@@ -234,27 +234,104 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The library version, `"0.1.0"`: a static string, never free it.
- * Thread-safe, never blocks.
- */
-const char *authing_mfa_version(void);
-
-/**
- * The name of a status, e.g. `"AUTHING_MFA_ERR_API"` for 10, `"AUTHING_MFA_OK"`
- * for 0, and `"AUTHING_MFA_UNKNOWN_STATUS"` for a value that names none.
- * A static string, never free it. Thread-safe, never blocks.
- */
-const char *authing_mfa_status_name(authing_mfa_status status);
-
-/**
- * Frees a string this library returned (result JSON, error JSON, a TOTP
- * code). NULL is a no-op. Passing any other pointer, or freeing twice, is
- * undefined behaviour. Thread-safe, never blocks.
+ * Starts an operation without blocking: `method` and `params_json` as for
+ * `authing_mfa_call`. Returns at once.
+ *
+ * When this returns `AUTHING_MFA_OK` the call is accepted and `callback`
+ * will be called exactly once (success, failure, cancellation or shutdown),
+ * with `user_data` passed back untouched. Errors in `params_json` (bad JSON,
+ * unknown or missing keys) arrive through the callback like every other
+ * failure. When it returns anything else the callback is never called
+ * (`authing_mfa_call_async_ex` also gives the error JSON of such a
+ * refusal).
+ *
+ * `out_op` may be NULL. If not, `*out_op` receives a handle for
+ * `authing_mfa_op_cancel` that you must release with `authing_mfa_op_free`;
+ * on failure it is set to NULL.
+ *
+ * The strings are copied before this returns. The client may be freed while
+ * its operations are in flight: they keep what they need and complete.
+ *
+ * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client`,
+ * `method` or `callback`); `AUTHING_MFA_ERR_INVALID_UTF8` (`method` or
+ * `params_json`); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown method);
+ * `AUTHING_MFA_ERR_SHUTDOWN` (after `authing_mfa_shutdown`);
+ * `AUTHING_MFA_ERR_PANIC`. Thread-safe; may be called from a callback.
  *
  * # Safety
- * `s` is NULL or a string returned by this library and not yet freed.
+ * Pointers are NULL or valid; `callback` is a valid function for as long as
+ * the operation runs.
  */
-void authing_mfa_string_free(char *s);
+authing_mfa_status authing_mfa_call_async(const authing_mfa_client *client,
+                                          const char *method,
+                                          const char *params_json,
+                                          authing_mfa_callback callback,
+                                          void *user_data,
+                                          authing_mfa_op **out_op);
+
+/**
+ * `authing_mfa_call_async` with the error JSON of a refusal: when the call
+ * is not accepted, `*out_error_json`, when `out_error_json` is not NULL,
+ * receives the error JSON (free with `authing_mfa_string_free`); it is set
+ * to NULL on entry and when the call is accepted (the outcome of an
+ * accepted call always comes through the callback). An extension of the
+ * specified API, so that bindings need not make up their own messages for
+ * an unknown method, a shutdown library or a NULL argument.
+ *
+ * Statuses: as `authing_mfa_call_async`. Thread-safe; may be called from a
+ * callback.
+ *
+ * # Safety
+ * As for `authing_mfa_call_async`; `out_error_json` is NULL or valid for
+ * writing one pointer.
+ */
+authing_mfa_status authing_mfa_call_async_ex(const authing_mfa_client *client,
+                                             const char *method,
+                                             const char *params_json,
+                                             authing_mfa_callback callback,
+                                             void *user_data,
+                                             authing_mfa_op **out_op,
+                                             char **out_error_json);
+
+/**
+ * Cancels an operation: if its answer has not come yet, the callback fires
+ * (soon, on a library thread) with `AUTHING_MFA_ERR_CANCELLED`; otherwise
+ * nothing happens. Idempotent; NULL is a no-op; safe from any thread and
+ * from callbacks. A request already sent may still have reached the server.
+ *
+ * # Safety
+ * `op` is NULL or a handle not yet freed.
+ */
+void authing_mfa_op_cancel(const authing_mfa_op *op);
+
+/**
+ * Releases an operation handle. Does not cancel the operation (its callback
+ * still fires). NULL is a no-op. Do not use the handle afterwards.
+ *
+ * # Safety
+ * `op` is NULL or a handle from `authing_mfa_call_async`, not yet freed.
+ */
+void authing_mfa_op_free(authing_mfa_op *op);
+
+/**
+ * Shuts the library down: cancels every operation in flight (async
+ * callbacks fire with `AUTHING_MFA_ERR_SHUTDOWN`, blocking calls return
+ * it), waits up to `timeout_ms` for them to end, fires the callbacks of any
+ * that did not end in time from this thread, and stops the I/O threads.
+ * Afterwards every call that needs the network returns
+ * `AUTHING_MFA_ERR_SHUTDOWN`; there is no restart. Idempotent.
+ *
+ * Blocks for at most about `timeout_ms`. Call it before unloading the
+ * library or at process exit if you want a clean stop. Hosts whose runtime
+ * stops accepting callbacks at exit (Python, JVMs, ...) must cancel their
+ * calls in flight, or call this, before they finalize: a callback firing
+ * into a finalized interpreter can crash the process.
+ *
+ * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_WOULD_DEADLOCK` (called
+ * from a callback or another thread that runs async tasks; nothing is done);
+ * `AUTHING_MFA_ERR_PANIC`.
+ */
+authing_mfa_status authing_mfa_shutdown(uint32_t timeout_ms);
 
 /**
  * Creates a client.
@@ -402,6 +479,29 @@ authing_mfa_status authing_mfa_client_get_current_user(const authing_mfa_client 
  * `client` is NULL or a live handle.
  */
 authing_mfa_status authing_mfa_client_clear_current_user(const authing_mfa_client *client);
+
+/**
+ * Installs (or, with a NULL `callback`, removes) the process-wide log
+ * callback, which receives messages up to `max_level`
+ * (`AUTHING_MFA_LOG_ERROR` 1 to `AUTHING_MFA_LOG_DEBUG` 4; values above 4
+ * mean 4). Messages never contain secrets: no request or response bodies,
+ * and the Authorization header appears as `Bearer <redacted>`.
+ *
+ * Replacing or removing the callback waits for calls of the old one in
+ * progress on other threads: once this returns, the old callback and its
+ * `user_data` are no longer used.
+ *
+ * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_INVALID_ARGUMENT`
+ * (`max_level` below 1 with a callback); `AUTHING_MFA_ERR_WOULD_DEADLOCK`
+ * (called from inside the log callback). Thread-safe.
+ *
+ * # Safety
+ * `callback` is NULL or a function that may be called from any thread with
+ * `user_data` until it is replaced.
+ */
+authing_mfa_status authing_mfa_set_log_callback(int32_t max_level,
+                                                authing_mfa_log_callback callback,
+                                                void *user_data);
 
 /**
  * Lists the user's MFA authenticators.
@@ -928,127 +1028,27 @@ authing_mfa_status authing_mfa_call(const authing_mfa_client *client,
                                     char **out_error_json);
 
 /**
- * Starts an operation without blocking: `method` and `params_json` as for
- * `authing_mfa_call`. Returns at once.
- *
- * When this returns `AUTHING_MFA_OK` the call is accepted and `callback`
- * will be called exactly once (success, failure, cancellation or shutdown),
- * with `user_data` passed back untouched. Errors in `params_json` (bad JSON,
- * unknown or missing keys) arrive through the callback like every other
- * failure. When it returns anything else the callback is never called
- * (`authing_mfa_call_async_ex` also gives the error JSON of such a
- * refusal).
- *
- * `out_op` may be NULL. If not, `*out_op` receives a handle for
- * `authing_mfa_op_cancel` that you must release with `authing_mfa_op_free`;
- * on failure it is set to NULL.
- *
- * The strings are copied before this returns. The client may be freed while
- * its operations are in flight: they keep what they need and complete.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client`,
- * `method` or `callback`); `AUTHING_MFA_ERR_INVALID_UTF8` (`method` or
- * `params_json`); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown method);
- * `AUTHING_MFA_ERR_SHUTDOWN` (after `authing_mfa_shutdown`);
- * `AUTHING_MFA_ERR_PANIC`. Thread-safe; may be called from a callback.
- *
- * # Safety
- * Pointers are NULL or valid; `callback` is a valid function for as long as
- * the operation runs.
+ * The library version, `"0.1.0"`: a static string, never free it.
+ * Thread-safe, never blocks.
  */
-authing_mfa_status authing_mfa_call_async(const authing_mfa_client *client,
-                                          const char *method,
-                                          const char *params_json,
-                                          authing_mfa_callback callback,
-                                          void *user_data,
-                                          authing_mfa_op **out_op);
+const char *authing_mfa_version(void);
 
 /**
- * `authing_mfa_call_async` with the error JSON of a refusal: when the call
- * is not accepted, `*out_error_json`, when `out_error_json` is not NULL,
- * receives the error JSON (free with `authing_mfa_string_free`); it is set
- * to NULL on entry and when the call is accepted (the outcome of an
- * accepted call always comes through the callback). An extension of the
- * specified API, so that bindings need not make up their own messages for
- * an unknown method, a shutdown library or a NULL argument.
- *
- * Statuses: as `authing_mfa_call_async`. Thread-safe; may be called from a
- * callback.
- *
- * # Safety
- * As for `authing_mfa_call_async`; `out_error_json` is NULL or valid for
- * writing one pointer.
+ * The name of a status, e.g. `"AUTHING_MFA_ERR_API"` for 10, `"AUTHING_MFA_OK"`
+ * for 0, and `"AUTHING_MFA_UNKNOWN_STATUS"` for a value that names none.
+ * A static string, never free it. Thread-safe, never blocks.
  */
-authing_mfa_status authing_mfa_call_async_ex(const authing_mfa_client *client,
-                                             const char *method,
-                                             const char *params_json,
-                                             authing_mfa_callback callback,
-                                             void *user_data,
-                                             authing_mfa_op **out_op,
-                                             char **out_error_json);
+const char *authing_mfa_status_name(authing_mfa_status status);
 
 /**
- * Cancels an operation: if its answer has not come yet, the callback fires
- * (soon, on a library thread) with `AUTHING_MFA_ERR_CANCELLED`; otherwise
- * nothing happens. Idempotent; NULL is a no-op; safe from any thread and
- * from callbacks. A request already sent may still have reached the server.
+ * Frees a string this library returned (result JSON, error JSON, a TOTP
+ * code). NULL is a no-op. Passing any other pointer, or freeing twice, is
+ * undefined behaviour. Thread-safe, never blocks.
  *
  * # Safety
- * `op` is NULL or a handle not yet freed.
+ * `s` is NULL or a string returned by this library and not yet freed.
  */
-void authing_mfa_op_cancel(const authing_mfa_op *op);
-
-/**
- * Releases an operation handle. Does not cancel the operation (its callback
- * still fires). NULL is a no-op. Do not use the handle afterwards.
- *
- * # Safety
- * `op` is NULL or a handle from `authing_mfa_call_async`, not yet freed.
- */
-void authing_mfa_op_free(authing_mfa_op *op);
-
-/**
- * Shuts the library down: cancels every operation in flight (async
- * callbacks fire with `AUTHING_MFA_ERR_SHUTDOWN`, blocking calls return
- * it), waits up to `timeout_ms` for them to end, fires the callbacks of any
- * that did not end in time from this thread, and stops the I/O threads.
- * Afterwards every call that needs the network returns
- * `AUTHING_MFA_ERR_SHUTDOWN`; there is no restart. Idempotent.
- *
- * Blocks for at most about `timeout_ms`. Call it before unloading the
- * library or at process exit if you want a clean stop. Hosts whose runtime
- * stops accepting callbacks at exit (Python, JVMs, ...) must cancel their
- * calls in flight, or call this, before they finalize: a callback firing
- * into a finalized interpreter can crash the process.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_WOULD_DEADLOCK` (called
- * from a callback or another thread that runs async tasks; nothing is done);
- * `AUTHING_MFA_ERR_PANIC`.
- */
-authing_mfa_status authing_mfa_shutdown(uint32_t timeout_ms);
-
-/**
- * Installs (or, with a NULL `callback`, removes) the process-wide log
- * callback, which receives messages up to `max_level`
- * (`AUTHING_MFA_LOG_ERROR` 1 to `AUTHING_MFA_LOG_DEBUG` 4; values above 4
- * mean 4). Messages never contain secrets: no request or response bodies,
- * and the Authorization header appears as `Bearer <redacted>`.
- *
- * Replacing or removing the callback waits for calls of the old one in
- * progress on other threads: once this returns, the old callback and its
- * `user_data` are no longer used.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_INVALID_ARGUMENT`
- * (`max_level` below 1 with a callback); `AUTHING_MFA_ERR_WOULD_DEADLOCK`
- * (called from inside the log callback). Thread-safe.
- *
- * # Safety
- * `callback` is NULL or a function that may be called from any thread with
- * `user_data` until it is replaced.
- */
-authing_mfa_status authing_mfa_set_log_callback(int32_t max_level,
-                                                authing_mfa_log_callback callback,
-                                                void *user_data);
+void authing_mfa_string_free(char *s);
 
 /**
  * The 6-digit TOTP code (SHA1, 30 s, as Authing issues them) for a base32

@@ -9,6 +9,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# A plain build never writes include/authing_mfa.h; tests/header.rs (in
+# "cargo test") fails when the committed header differs from the one
+# generated from src/ffi. With AUTHING_MFA_WRITE_HEADER=1 the build would
+# first overwrite the committed header, and that test would prove nothing.
+unset AUTHING_MFA_WRITE_HEADER
+
 passed=0
 failed=0
 failures=()
@@ -29,21 +35,10 @@ stage() {
     fi
 }
 
-header_is_committed() {
-    # build.rs regenerates include/authing_mfa.h; in a clean checkout any
-    # difference means the committed header is stale.
-    if git rev-parse --git-dir >/dev/null 2>&1; then
-        git diff --exit-code -- include/
-    else
-        echo "not a git checkout: header freshness is checked by tests/header.rs only"
-    fi
-}
-
 stage "rustfmt" cargo fmt --all -- --check
 stage "clippy" cargo clippy --workspace --all-targets -- -D warnings
 stage "build" cargo build -p authing-mfa -p authing-mfa-devserver
-stage "header committed and fresh" header_is_committed
-stage "cargo test (library and dev server)" cargo test --workspace
+stage "cargo test (library, dev server, committed header is fresh)" cargo test --workspace
 stage "JS SDK wire fixtures still match authing-js-sdk@4.23.55" bash tests/js-wire/run.sh --check
 stage "C ABI suite (C, C++, shared, static, valgrind)" bash tests/c/run-tests.sh
 stage "Python binding" bash bindings/python/run-tests.sh
