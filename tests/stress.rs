@@ -8,6 +8,7 @@ mod common;
 
 use authing_mfa::Client;
 use common::*;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -25,23 +26,39 @@ fn sixty_four_threads_one_client_many_calls() {
         .unwrap_or(100_000);
     let threads = 64;
     let rt = server_runtime();
+    // Thread i's token is one character of its own, repeated 8 + i times:
+    // any two tokens differ at every position and in length, so a value torn
+    // between any two of them (or cut short, or run long) is none of them.
+    const CHARS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let token = |i: usize| char::from(CHARS[i]).to_string().repeat(8 + i);
+    let tokens: HashSet<String> = (0..threads).map(token).collect();
+    // The server's check (below) is "one of these tokens": it sees every
+    // tear of one token by another, at any point, and every cut-short token.
+    for a in 0..threads {
+        for b in (0..threads).filter(|&b| b != a) {
+            let (a, b) = (token(a), token(b));
+            for cut in 1..a.len() {
+                let torn = format!("{}{}", &a[..cut], b.get(cut..).unwrap_or(""));
+                assert!(!tokens.contains(&torn), "a torn token passes the check: {torn}");
+            }
+        }
+    }
     let torn = Arc::new(AtomicUsize::new(0));
     let t = torn.clone();
     let rec = Recorder::start_with(&rt, false, move |r| {
         let auth = r.header("authorization").unwrap_or("");
-        // Tokens are "tok-<thread>-<same digit repeated>": a torn value mixes digits.
-        let whole = auth.strip_prefix("Bearer tok-").is_some_and(|rest| {
-            let tail = rest.split('-').nth(1).unwrap_or("");
-            !tail.is_empty() && tail.chars().all(|c| tail.starts_with(c))
-        });
-        if !whole {
+        let is_whole = auth
+            .strip_prefix("Bearer ")
+            .is_some_and(|tok| tokens.contains(tok));
+        if !is_whole {
             t.fetch_add(1, Ordering::Relaxed);
         }
         Reply::Json(200, ok("[]"))
     });
     let c = Client::from_json(Some(&format!(
-        r#"{{"appHost":"{}","token":"tok-0-00"}}"#,
-        rec.url
+        r#"{{"appHost":"{}","token":"{}"}}"#,
+        rec.url,
+        token(0)
     )))
     .unwrap();
     let before = rss_kib();
@@ -52,8 +69,7 @@ fn sixty_four_threads_one_client_many_calls() {
             let c = c.clone();
             let (failures, done) = (&failures, &done);
             s.spawn(move || {
-                let digit = char::from(b'0' + (i % 10) as u8);
-                let token = format!("tok-{i}-{}", digit.to_string().repeat(8 + i));
+                let token = token(i);
                 let share = total / threads + usize::from(i < total % threads);
                 for n in 0..share {
                     if n % 16 == 0 {

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/authing-mfa/authing-mfa/bindings/go/internal/counters"
 )
 
 // Client is an Authing MFA client: options, a connection pool, the user
@@ -71,6 +73,7 @@ func (h *handle) freeIfUnused() {
 	if h.closed && h.inflight == 0 && h.ptr != nil {
 		C.authing_mfa_client_free(h.ptr)
 		h.ptr = nil
+		counters.Clients.Add(-1)
 	}
 }
 
@@ -119,6 +122,7 @@ func NewClient(opts Options) (*Client, error) {
 	if status != C.AUTHING_MFA_OK {
 		return nil, newCError(status, []byte(errJSON))
 	}
+	counters.Clients.Add(1)
 	h := &handle{ptr: ptr}
 	c := &Client{h: h}
 	// A fallback for a Client dropped without Close. The cleanup gets the

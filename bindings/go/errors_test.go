@@ -17,6 +17,7 @@ import (
 	"time"
 
 	authingmfa "github.com/authing-mfa/authing-mfa/bindings/go"
+	"github.com/authing-mfa/authing-mfa/bindings/go/internal/counters"
 )
 
 // fakeServer answers every request with the given status and body and
@@ -417,7 +418,16 @@ func TestClose(t *testing.T) {
 
 	t.Run("cleanup after Close and unreachable clients", func(t *testing.T) {
 		// The cleanup runs for dropped clients and for closed ones; a double
-		// free would crash the test binary.
+		// free would crash the test binary. counters.Clients counts the
+		// native clients not yet freed: Close frees at once, the cleanup of
+		// an unreachable client soon after a GC. No test runs in parallel;
+		// clients dropped by earlier tests are collected first, so that the
+		// count before is not inflated by them.
+		for range 3 {
+			runtime.GC()
+			time.Sleep(20 * time.Millisecond)
+		}
+		before := counters.Clients.Load()
 		for i := range 50 {
 			c, err := authingmfa.NewClient(authingmfa.Options{AppHost: devURL})
 			if err != nil {
@@ -427,9 +437,20 @@ func TestClose(t *testing.T) {
 				c.Close()
 			}
 		}
-		for range 3 {
+		if n := counters.Clients.Load(); n > before+25 {
+			t.Fatalf("%d native clients live after creating 50 and closing 25, %d before: Close did not free", n, before)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
 			runtime.GC()
-			time.Sleep(20 * time.Millisecond)
+			n := counters.Clients.Load()
+			if n <= before {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d native clients live 10 s after the 25 unclosed ones became unreachable, %d before: their cleanup did not free them", n, before)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
 	})
 }

@@ -353,9 +353,9 @@ static void test_version_and_status_names(void)
         CHECK_STREQ(authing_mfa_status_name(statuses[i].value), statuses[i].name);
     for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         CHECK_STREQ(authing_mfa_status_name(unknown[i]), "AUTHING_MFA_UNKNOWN_STATUS");
-    authing_mfa_string_free(NULL); /* a no-op: must not crash */
-    authing_mfa_client_free(NULL); /* likewise */
-    CHECK(1);                      /* reached: both NULL frees returned */
+    /* No-ops: a crash here fails the run (no CHECK can observe "returned"). */
+    authing_mfa_string_free(NULL);
+    authing_mfa_client_free(NULL);
     group_end();
 }
 
