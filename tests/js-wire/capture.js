@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Records the exact HTTP requests that the official authing-js-sdk's MFA module
 // (`AuthenticationClient#mfa`) sends, and writes them to
-// tests/fixtures/js_sdk_wire.json as golden fixtures for the Rust wire tests.
+// tests/fixtures/js_sdk_wire.json as golden fixtures for the Rust wire tests
+// (tests/wire.rs); and how the SDK reads a set of injected answers (what it
+// resolves with or throws), into tests/fixtures/js_sdk_answers.json for
+// tests/answers.rs (see answers.js).
 //
-//   node tests/js-wire/capture.js           regenerate the fixture
-//   node tests/js-wire/capture.js --check   regenerate into a temp file and fail
-//                                           (exit 1) if it differs from the
+//   node tests/js-wire/capture.js           regenerate both fixtures
+//   node tests/js-wire/capture.js --check   regenerate into temp files and fail
+//                                           (exit 1) if either differs from the
 //                                           committed fixture
 //
 // Only 127.0.0.1 is contacted: the SDK is pointed at a local recording server.
@@ -22,6 +25,7 @@ const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const { AuthenticationClient } = require('authing-js-sdk');
+const { captureAnswers } = require('./answers');
 
 // Node >= 19 is required: its default http agent keeps connections alive, which
 // is what the recorded `connection: keep-alive` header reflects (older Node sends `close`).
@@ -32,6 +36,7 @@ if (Number(process.versions.node.split('.')[0]) < 19) {
 
 const SDK_VERSION = require('authing-js-sdk/package.json').version;
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'js_sdk_wire.json');
+const ANSWERS_FIXTURE = path.join(__dirname, '..', 'fixtures', 'js_sdk_answers.json');
 const DEFAULT_OPTIONS = { userPoolId: 'pool-1', appId: 'app-1' };
 // Methods that take positional arguments: params keys, in argument order.
 const POSITIONAL = { verifyFaceMfa: ['photo', 'mfaToken'] };
@@ -213,27 +218,36 @@ function reportDiff(expectedFile, actualFile) {
   }
 }
 
+// Writes `text` to `file`, or with --check compares it with the committed file;
+// returns false on a mismatch.
+function writeOrCheck(file, text, check, what) {
+  if (!check) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    console.log(`wrote ${path.relative(process.cwd(), file)} (${what})`);
+    return true;
+  }
+  const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+  if (committed === text) {
+    console.log(`ok: ${file} matches authing-js-sdk@${SDK_VERSION}`);
+    return true;
+  }
+  const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'js-wire-')), path.basename(file));
+  fs.writeFileSync(tmp, text);
+  console.error(`MISMATCH: ${file} differs from what authing-js-sdk@${SDK_VERSION} does now.`);
+  if (committed === null) console.error('(fixture file is missing)');
+  else reportDiff(file, tmp);
+  console.error(`fresh capture kept at ${tmp}; regenerate with: bash tests/js-wire/run.sh`);
+  return false;
+}
+
 async function main() {
   const check = process.argv.includes('--check');
-  const text = await capture();
-  if (!check) {
-    fs.mkdirSync(path.dirname(FIXTURE), { recursive: true });
-    fs.writeFileSync(FIXTURE, text);
-    console.log(`wrote ${path.relative(process.cwd(), FIXTURE)} (${CASES.length} cases)`);
-    return;
-  }
-  const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'js-wire-')), 'js_sdk_wire.json');
-  fs.writeFileSync(tmp, text);
-  const committed = fs.existsSync(FIXTURE) ? fs.readFileSync(FIXTURE, 'utf8') : null;
-  if (committed === text) {
-    console.log(`ok: ${FIXTURE} matches authing-js-sdk@${SDK_VERSION}`);
-    return;
-  }
-  console.error(`MISMATCH: ${FIXTURE} differs from what authing-js-sdk@${SDK_VERSION} sends now.`);
-  if (committed === null) console.error('(fixture file is missing)');
-  else reportDiff(FIXTURE, tmp);
-  console.error(`fresh capture kept at ${tmp}; regenerate with: bash tests/js-wire/run.sh`);
-  process.exitCode = 1;
+  const wire = await capture();
+  const answers = await captureAnswers(SDK_VERSION);
+  const okWire = writeOrCheck(FIXTURE, wire, check, `${CASES.length} cases`);
+  const okAnswers = writeOrCheck(ANSWERS_FIXTURE, answers, check, `${JSON.parse(answers).cases.length} cases`);
+  if (!okWire || !okAnswers) process.exitCode = 1;
 }
 
 main().catch((e) => {
