@@ -158,6 +158,13 @@ class StubServer:
                 pass
 
         class _Server(http.server.ThreadingHTTPServer):
+            # The listen backlog, which must be set before the socket
+            # listens (socketserver's default is 5): a test that starts 100
+            # calls at once would otherwise see connections dropped and
+            # retried by TCP after 1, 3, 7, 15 s, and time out when the
+            # machine is busy.
+            request_queue_size = 128
+
             def handle_error(self, request: Any, client_address: Any) -> None:
                 # A client that went away (a cancelled request) is expected;
                 # anything else is printed as usual.

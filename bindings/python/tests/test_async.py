@@ -386,8 +386,7 @@ def test_many_concurrent_coroutines_on_one_client(
             return 200, envelope(200, "ok", {"id": totp})
         return 200, envelope(200, "ok", [])
 
-    server = stub_server(slow)
-    server.server.request_queue_size = 128
+    server = stub_server(slow)  # its listen backlog is 128 (helpers.StubServer)
 
     async def run(c: Client) -> Tuple[List[Any], float]:
         ticks = 0
