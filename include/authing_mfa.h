@@ -1034,6 +1034,18 @@ authing_mfa_status authing_mfa_call(const authing_mfa_client *client,
 const char *authing_mfa_version(void);
 
 /**
+ * The operations this library runs, as a JSON array, one object each in
+ * the JS SDK's order: `{"name": "verifyTotpMfa", "aliases": [],
+ * "cFunction": "authing_mfa_verify_totp", "keys": ["totp", "mfaToken"]}`.
+ * `name` and `aliases` are what `authing_mfa_call` and
+ * `authing_mfa_call_async` accept; `keys` are the keys `params_json` may
+ * hold. For bindings and tools that check themselves against the library
+ * they load (each binding's tests do). A static string, never free it.
+ * Thread-safe, never blocks.
+ */
+const char *authing_mfa_operations(void);
+
+/**
  * The name of a status, e.g. `"AUTHING_MFA_ERR_API"` for 10, `"AUTHING_MFA_OK"`
  * for 0, and `"AUTHING_MFA_UNKNOWN_STATUS"` for a value that names none.
  * A static string, never free it. Thread-safe, never blocks.

@@ -92,3 +92,46 @@ fn every_contract_function_and_status_is_declared() {
     }
     assert!(COMMITTED.contains("extern \"C\" {"), "C++ guards");
 }
+
+/// The operation list the library publishes (`authing_mfa_operations`)
+/// and the per-operation C functions of the header agree both ways: every
+/// operation names a declared function, and every function with the
+/// operations' signature (`params_json` in, `out_result_json` out) is some
+/// operation's.
+#[test]
+fn the_operation_list_and_the_header_agree() {
+    let text = unsafe { std::ffi::CStr::from_ptr(authing_mfa::ffi::status::authing_mfa_operations()) };
+    let ops: serde_json::Value = serde_json::from_str(text.to_str().unwrap()).unwrap();
+    let mut named: Vec<&str> = ops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op["cFunction"].as_str().unwrap())
+        .collect();
+    named.sort();
+    named.dedup();
+    for f in &named {
+        assert!(
+            COMMITTED.contains(&format!(
+                "authing_mfa_status {f}(const authing_mfa_client *client,"
+            )),
+            "{f} is named by authing_mfa_operations but not declared as an operation"
+        );
+    }
+    // Declarations span lines (cbindgen writes one argument per line).
+    let mut declared: Vec<&str> = COMMITTED
+        .split("authing_mfa_status ")
+        .skip(1)
+        .filter_map(|decl| {
+            let (name, args) = decl.split_once('(')?;
+            let args = &args[..args.find(");")?];
+            (args.contains("params_json") && args.contains("out_result_json") && name != "authing_mfa_call")
+                .then_some(name)
+        })
+        .collect();
+    declared.sort();
+    assert_eq!(
+        declared, named,
+        "operation functions of the header vs authing_mfa_operations"
+    );
+}

@@ -86,11 +86,10 @@ impl Operation {
     /// Looks up a JS method name. Both the SDK's misspelling
     /// (`assosicateMfaAuthenticator`) and the corrected spelling work.
     pub fn from_js_name(name: &str) -> Option<Operation> {
-        match name {
-            "associateMfaAuthenticator" => Some(Operation::AssociateMfaAuthenticator),
-            "confirmAssociateMfaAuthenticator" => Some(Operation::ConfirmAssociateMfaAuthenticator),
-            _ => Operation::ALL.iter().copied().find(|op| op.js_name() == name),
-        }
+        Operation::ALL
+            .iter()
+            .copied()
+            .find(|op| op.js_name() == name || op.aliases().contains(&name))
     }
 
     /// [`Operation::from_js_name`], or the `InvalidArgument` error every
@@ -101,6 +100,57 @@ impl Operation {
             let shown: String = name.chars().take(64).collect();
             Error::invalid_argument(format!("unknown method `{shown}`"))
         })
+    }
+
+    /// Other names `from_js_name` accepts for it (the corrected spelling
+    /// of the SDK's `assosicate…`).
+    pub const fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Operation::AssociateMfaAuthenticator => &["associateMfaAuthenticator"],
+            Operation::ConfirmAssociateMfaAuthenticator => &["confirmAssociateMfaAuthenticator"],
+            _ => &[],
+        }
+    }
+
+    /// The C function that runs it (`associateFaceByLocalFile` and
+    /// `associateFaceByBlob` share one: a native program has files, not
+    /// browser blobs).
+    pub const fn c_function(self) -> &'static str {
+        match self {
+            Operation::GetMfaAuthenticators => "authing_mfa_get_authenticators",
+            Operation::AssociateMfaAuthenticator => "authing_mfa_associate_authenticator",
+            Operation::DeleteMfaAuthenticator => "authing_mfa_delete_authenticator",
+            Operation::ConfirmAssociateMfaAuthenticator => "authing_mfa_confirm_associate_authenticator",
+            Operation::VerifyTotpMfa => "authing_mfa_verify_totp",
+            Operation::VerifyTotpRecoveryCode => "authing_mfa_verify_totp_recovery_code",
+            Operation::VerifyAppSmsMfa => "authing_mfa_verify_app_sms",
+            Operation::VerifyAppEmailMfa => "authing_mfa_verify_app_email",
+            Operation::PhoneOrEmailBindable => "authing_mfa_phone_or_email_bindable",
+            Operation::AssociateFaceByUrl => "authing_mfa_associate_face_by_url",
+            Operation::AssociateFaceByLocalFile | Operation::AssociateFaceByBlob => {
+                "authing_mfa_associate_face_by_files"
+            }
+            Operation::VerifyFaceMfa => "authing_mfa_verify_face",
+        }
+    }
+
+    /// Every operation as a JSON array, for bindings and tools that check
+    /// themselves against the library they load:
+    /// `[{"name", "aliases", "cFunction", "keys"}, ...]` in the JS SDK's
+    /// order.
+    pub fn catalogue_json() -> String {
+        let list: Vec<Value> = Operation::ALL
+            .iter()
+            .map(|op| {
+                serde_json::json!({
+                    "name": op.js_name(),
+                    "aliases": op.aliases(),
+                    "cFunction": op.c_function(),
+                    "keys": op.keys(),
+                })
+            })
+            .collect();
+        Value::Array(list).to_string()
     }
 
     /// The keys its parameter object may hold (the JS argument's keys).

@@ -54,6 +54,25 @@ pub extern "C" fn authing_mfa_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
+/// The operations this library runs, as a JSON array, one object each in
+/// the JS SDK's order: `{"name": "verifyTotpMfa", "aliases": [],
+/// "cFunction": "authing_mfa_verify_totp", "keys": ["totp", "mfaToken"]}`.
+/// `name` and `aliases` are what `authing_mfa_call` and
+/// `authing_mfa_call_async` accept; `keys` are the keys `params_json` may
+/// hold. For bindings and tools that check themselves against the library
+/// they load (each binding's tests do). A static string, never free it.
+/// Thread-safe, never blocks.
+#[no_mangle]
+pub extern "C" fn authing_mfa_operations() -> *const c_char {
+    static CATALOGUE: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+    CATALOGUE
+        .get_or_init(|| {
+            std::ffi::CString::new(crate::core::ops::Operation::catalogue_json())
+                .expect("the catalogue has no NUL")
+        })
+        .as_ptr()
+}
+
 /// The name of a status, e.g. `"AUTHING_MFA_ERR_API"` for 10, `"AUTHING_MFA_OK"`
 /// for 0, and `"AUTHING_MFA_UNKNOWN_STATUS"` for a value that names none.
 /// A static string, never free it. Thread-safe, never blocks.
@@ -121,5 +140,18 @@ mod tests {
         assert_eq!(consts.to_vec(), kinds, "the C constants are the core's kinds");
         let v = unsafe { CStr::from_ptr(authing_mfa_version()) };
         assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+        let ops = unsafe { CStr::from_ptr(authing_mfa_operations()) };
+        let ops: serde_json::Value = serde_json::from_str(ops.to_str().unwrap()).unwrap();
+        assert_eq!(
+            ops.as_array().unwrap().len(),
+            crate::core::ops::Operation::ALL.len()
+        );
+        assert_eq!(ops[4]["name"], "verifyTotpMfa");
+        assert_eq!(ops[4]["cFunction"], "authing_mfa_verify_totp");
+        assert_eq!(ops[4]["keys"], serde_json::json!(["totp", "mfaToken"]));
+        assert_eq!(
+            ops[1]["aliases"],
+            serde_json::json!(["associateMfaAuthenticator"])
+        );
     }
 }
