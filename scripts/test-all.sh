@@ -39,7 +39,7 @@ stage "rustfmt" cargo fmt --all -- --check
 stage "clippy" cargo clippy --workspace --all-targets -- -D warnings
 stage "build" cargo build -p authing-mfa -p authing-mfa-devserver
 stage "cargo test (library, dev server, committed header is fresh)" cargo test --workspace
-stage "JS SDK wire fixtures still match authing-js-sdk@4.23.55" bash tests/js-wire/run.sh --check
+stage "JS SDK fixtures (requests sent, answers read) still match authing-js-sdk@4.23.55" bash tests/js-wire/run.sh --check
 stage "C ABI suite (C, C++, shared, static, valgrind)" bash tests/c/run-tests.sh
 stage "Python binding" bash bindings/python/run-tests.sh
 stage "Go binding" bash bindings/go/run-tests.sh

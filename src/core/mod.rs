@@ -1,5 +1,8 @@
 //! The pure-Rust core: no `unsafe`, no C types. Rust programs can use it
 //! directly; the `ffi` layer only converts pointers and strings around it.
+//! No `unsafe` here, enforced: every pointer is converted in `ffi`.
+
+#![forbid(unsafe_code)]
 
 pub(crate) mod args;
 pub mod client;
