@@ -80,6 +80,20 @@ enum class Status : authing_mfa_status {
 /// `AUTHING_MFA_VERSION_STRING` (the header's) to detect a mismatched build.
 inline std::string version() { return authing_mfa_version(); }
 
+/// The operations the library runs (`authing_mfa_operations`), as JSON text:
+/// an array, one object each in the JS SDK's order, e.g.
+/// `{"name": "verifyTotpMfa", "aliases": [], "cFunction":
+/// "authing_mfa_verify_totp", "keys": ["totp", "mfaToken"]}`. `name` and
+/// `aliases` are what `Client::call` accepts; `keys` the keys its
+/// parameter object may hold. Each has a `Client` method: the name in
+/// snake_case, except the SDK's misspelt `assosicate…` (spelled
+/// `associate_…`) and `associateFaceByLocalFile` and `associateFaceByBlob`,
+/// both run by `associate_face_by_files`. Parse it with your JSON library.
+inline std::string operations() {
+    const char* list = authing_mfa_operations();  // a static string: never freed
+    return list ? list : "[]";
+}
+
 /// The name of a status, e.g. "AUTHING_MFA_ERR_API".
 inline std::string status_name(Status status) {
     return authing_mfa_status_name(static_cast<authing_mfa_status>(status));

@@ -14,6 +14,9 @@ a source checkout, then the system library path.
 
 from __future__ import annotations
 
+import json
+from typing import Any, Dict, List
+
 from . import _ffi
 from ._async import shutdown
 from ._log import disable_logging, enable_logging
@@ -63,6 +66,7 @@ __all__ = [
     "totp_parse_uri",
     "version",
     "library_path",
+    "operations",
     "enable_logging",
     "disable_logging",
     "shutdown",
@@ -78,3 +82,21 @@ def version() -> str:
 def library_path() -> str:
     """The path (or name) the C library was loaded from."""
     return _ffi.lib().path
+
+
+def operations() -> List[Dict[str, Any]]:
+    """The operations the loaded C library runs (``authing_mfa_operations``),
+    one dict each in the JS SDK's order::
+
+        {"name": "verifyTotpMfa", "aliases": [],
+         "cFunction": "authing_mfa_verify_totp", "keys": ["totp", "mfaToken"]}
+
+    ``name`` and ``aliases`` are what ``Client.call`` accepts, ``keys`` the
+    keys its parameter object may hold. Every operation has a ``Client``
+    method named ``name`` in snake_case (and ``<name>_async``), except
+    ``associateFaceByBlob``, which ``associate_face_by_local_file`` runs (a
+    native program has files, not browser blobs). A fresh list each call.
+    A library older than this function raises ``NotImplementedError``."""
+    raw: bytes = _ffi.optional_function("authing_mfa_operations")()  # static: never freed
+    parsed: List[Dict[str, Any]] = json.loads(raw.decode("utf-8"))
+    return parsed

@@ -66,6 +66,7 @@ LOG_CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
 _OPERATION_ARGS = [_CLIENT_P, c_char_p, _STR_OUT, _STR_OUT]
 _PROTOTYPES: List[Tuple[str, List[Any], Any]] = [
     ("authing_mfa_version", [], c_char_p),  # static string: c_char_p copies, never free
+    ("authing_mfa_operations", [], c_char_p),  # static JSON string: c_char_p copies, never free
     ("authing_mfa_status_name", [c_int32], c_char_p),  # static string
     ("authing_mfa_string_free", [c_void_p], None),
     ("authing_mfa_client_new", [c_char_p, POINTER(_CLIENT_P), _STR_OUT], c_int32),
@@ -119,6 +120,7 @@ _OPTIONAL = frozenset(
         "authing_mfa_op_free",
         "authing_mfa_shutdown",
         "authing_mfa_set_log_callback",
+        "authing_mfa_operations",
     }
 )
 
