@@ -7,6 +7,7 @@ import json
 import os
 import threading
 import urllib.parse
+import weakref
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
 
@@ -64,6 +65,27 @@ def _display_url(url: Any) -> str:
     return parts.geturl()
 
 
+# Every Client, for the fork handler below (weak: it keeps none alive).
+_live_clients: "weakref.WeakSet[Client]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """In a forked child only the forking thread exists. Another thread of
+    the parent may have been inside a call on a client at the fork (an async
+    call's ``call_async`` runs under ``_use``), so the child could find that
+    client's lock held, or a call counted in flight, for good: ``close()``
+    would wait forever, at exit included. Every client starts the child with
+    a fresh lock and no call in flight (the library refuses the child's
+    calls anyway: ``ForkedError``)."""
+    for client in list(_live_clients):
+        client._cond = threading.Condition()
+        client._in_flight = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class Client:
     """An Authing MFA client (the ``mfa`` part of the JS SDK's
     ``AuthenticationClient``).
@@ -109,6 +131,7 @@ class Client:
         self._handle: Optional[int] = None
         self._cond = threading.Condition()
         self._in_flight = 0
+        _live_clients.add(self)
 
         given = {
             "user_pool_id": user_pool_id,
