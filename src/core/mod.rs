@@ -6,12 +6,15 @@
 
 pub(crate) mod args;
 pub mod client;
+pub(crate) mod envelope;
 pub mod error;
 pub(crate) mod http;
 pub mod log;
 pub mod ops;
 pub mod options;
+pub(crate) mod retry;
 pub mod runtime;
 pub mod secret;
+pub(crate) mod tls;
 pub mod totp;
 pub mod transport;

@@ -1,6 +1,7 @@
 //! A string that must never be printed: tokens, mfaTokens, TOTP codes and
 //! secrets, recovery codes.
 
+use crate::core::error::Error;
 use std::fmt;
 use zeroize::Zeroize;
 
@@ -57,6 +58,41 @@ impl From<String> for Secret {
     }
 }
 
+/// Replaces every secret of the request found in `text` by `<redacted>`.
+///
+/// Longest first: a short secret that also occurs inside a longer one (a
+/// 4-digit SMS code inside an mfaToken) would otherwise be replaced inside
+/// it first, and the rest of the longer secret would no longer match and be
+/// shown. Secrets shorter than 4 characters are left alone: that would
+/// mangle ordinary words for no protection.
+pub(crate) fn scrub(text: &str, secrets: &[Secret]) -> String {
+    let mut found: Vec<&str> = secrets
+        .iter()
+        .map(Secret::expose)
+        .filter(|s| s.len() >= 4 && text.contains(s))
+        .collect();
+    if found.is_empty() {
+        return text.to_owned();
+    }
+    found.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = text.to_owned();
+    for s in found {
+        out = out.replace(s, "<redacted>");
+    }
+    out
+}
+
+pub(crate) fn scrub_error(e: Error, secrets: &[Secret]) -> Error {
+    let message = scrub(e.message(), secrets);
+    Error::from_server(
+        e.kind(),
+        message,
+        e.code(),
+        e.http_status(),
+        e.data().map(|d| d.to_owned()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +102,19 @@ mod tests {
         let s = Secret::new("hunter2-token");
         assert_eq!(format!("{s:?} {s}"), "<redacted> <redacted>");
         assert_eq!(s.expose(), "hunter2-token");
+    }
+
+    #[test]
+    fn scrubbing() {
+        let secrets = [
+            Secret::from("1234"),
+            Secret::from("eyJ-mfa-1234-token"),
+            Secret::from("123"),
+        ];
+        assert_eq!(
+            scrub("token eyJ-mfa-1234-token and code 1234, 123", &secrets),
+            "token <redacted> and code <redacted>, 123",
+            "longest first; shorter than 4 left alone"
+        );
     }
 }
