@@ -1,15 +1,17 @@
 //! The Authing endpoints, at the paths and with the body keys of the wire
 //! spec (`authing-mfa-wire.md`).
 
+use crate::crypto;
+use crate::date::iso8601;
 use crate::messages::Msg;
 use crate::qr;
-use crate::reply::{bearer, ApiResult, ClientIp, JsonObject, Reply};
+use crate::reply::{ApiResult, Bearer, ClientIp, JsonObject, Reply, WithBearer};
 use crate::state::{AppState, Refusal, MAX_UPLOAD, UPLOADS_PATH};
-use crate::store::{self, iso8601, FaceRec, TokenUse, TotpRec};
+use crate::store::{FaceRec, TokenUse, TotpRec};
 use authing_mfa::totp;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
@@ -69,12 +71,11 @@ fn authenticator_json(user_id: &str, a: &TotpRec) -> Value {
 /// MFA is not enforced until confirm).
 async fn list_authenticators(
     State(app): State<AppState>,
-    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
+    Bearer(token): Bearer,
 ) -> ApiResult {
-    let token = bearer(&headers)?;
     app.read(|db| {
-        let i = db.authenticate(token, TokenUse::Any, db.now())?;
+        let i = db.authenticate(&token, TokenUse::Any, db.now())?;
         let ty = q
             .get("type")
             .filter(|t| !t.is_empty())
@@ -93,22 +94,24 @@ async fn list_authenticators(
 
 /// `POST /api/v2/mfa/totp/associate`: a fresh pending secret, its QR code and
 /// recovery code. A second call while pending replaces the pending one.
-async fn associate(State(app): State<AppState>, headers: HeaderMap, body: JsonObject) -> ApiResult {
-    let token = bearer(&headers)?;
+async fn associate(
+    State(app): State<AppState>,
+    WithBearer(token, body): WithBearer<JsonObject>,
+) -> ApiResult {
     app.change(|db| {
         let now = db.now();
-        let i = db.authenticate(token, TokenUse::Any, now)?;
+        let i = db.authenticate(&token, TokenUse::Any, now)?;
         check_type(&body)?;
         let source = body.opt_str("source")?.unwrap_or_else(|| "SELF".to_owned());
         if db.users[i].totp.is_some() {
             return Err(Msg::TotpAlreadyBound.into());
         }
-        let secret = store::new_totp_secret();
-        let recovery_code = store::new_recovery_code();
+        let secret = crypto::new_totp_secret();
+        let recovery_code = crypto::new_recovery_code();
         let uri = totp::authing_uri(&app.pool_name, &db.users[i].account_name(), &secret);
         let data_url = qr::data_url(&uri).map_err(|_| Reply::bare(Msg::Internal))?;
         db.users[i].pending_totp = Some(TotpRec {
-            id: store::new_id(),
+            id: crypto::new_id(),
             secret: secret.clone(),
             recovery_code: recovery_code.clone(),
             source,
@@ -132,11 +135,10 @@ async fn associate(State(app): State<AppState>, headers: HeaderMap, body: JsonOb
 /// secret enables TOTP MFA. The code's step is not recorded for replay: the
 /// secret is brand new, and a client that confirms and then logs in within
 /// the same 30 s must not be refused.
-async fn confirm(State(app): State<AppState>, headers: HeaderMap, body: JsonObject) -> ApiResult {
-    let token = bearer(&headers)?;
+async fn confirm(State(app): State<AppState>, WithBearer(token, body): WithBearer<JsonObject>) -> ApiResult {
     app.change(|db| {
         let now = db.now();
-        let i = db.authenticate(token, TokenUse::Any, now)?;
+        let i = db.authenticate(&token, TokenUse::Any, now)?;
         check_type(&body)?;
         let code = body.req_str("totp")?;
         let u = &mut db.users[i];
@@ -155,11 +157,10 @@ async fn confirm(State(app): State<AppState>, headers: HeaderMap, body: JsonObje
 
 /// `DELETE /api/v2/mfa/totp/associate` (user token only): unbinds TOTP,
 /// enabled or pending.
-async fn unbind(State(app): State<AppState>, headers: HeaderMap) -> ApiResult {
-    let token = bearer(&headers)?;
+async fn unbind(State(app): State<AppState>, Bearer(token): Bearer) -> ApiResult {
     app.change(|db| {
         let now = db.now();
-        let i = db.authenticate(token, TokenUse::User, now)?;
+        let i = db.authenticate(&token, TokenUse::User, now)?;
         let u = &mut db.users[i];
         if u.totp.is_none() && u.pending_totp.is_none() {
             return Err(Msg::TotpNotBound.into());
@@ -178,10 +179,9 @@ async fn unbind(State(app): State<AppState>, headers: HeaderMap) -> ApiResult {
 async fn verify_totp(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    body: JsonObject,
+    WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, ()) = app.second_factor(&headers, &ip, |db, i, now| {
+    let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
         let code = body.req_str("totp")?;
         let u = &mut db.users[i];
         let rec = u.totp.as_ref().ok_or(Reply::bare(Msg::TotpNotBound))?;
@@ -201,16 +201,15 @@ async fn verify_totp(
 async fn recovery(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    body: JsonObject,
+    WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, fresh) = app.second_factor(&headers, &ip, |db, i, now| {
+    let (user, fresh) = app.second_factor(&token, &ip, |db, i, now| {
         let given = body.req_str("recoveryCode")?.trim().to_ascii_lowercase();
         let rec = db.users[i].totp.as_mut().ok_or(Reply::bare(Msg::TotpNotBound))?;
-        if !store::ct_eq(given.as_bytes(), rec.recovery_code.as_bytes()) {
+        if !crypto::ct_eq(given.as_bytes(), rec.recovery_code.as_bytes()) {
             return Err(Refusal::Wrong(Msg::WrongRecoveryCode));
         }
-        let fresh = store::new_recovery_code();
+        let fresh = crypto::new_recovery_code();
         rec.recovery_code = fresh.clone();
         rec.updated_at = now;
         Ok(fresh)
@@ -225,10 +224,9 @@ async fn recovery(
 async fn verify_sms(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    body: JsonObject,
+    WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, ()) = app.second_factor(&headers, &ip, |db, i, now| {
+    let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
         let phone = body.req_str("phone")?;
         let code = body.req_str("code")?;
         let country = body.opt_str("phoneCountryCode")?;
@@ -255,10 +253,9 @@ async fn verify_sms(
 async fn verify_email(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    body: JsonObject,
+    WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, ()) = app.second_factor(&headers, &ip, |db, i, now| {
+    let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
         let email = body.req_str("email")?;
         let code = body.req_str("code")?;
         match &db.users[i].email {
@@ -281,10 +278,12 @@ async fn verify_email(
 
 /// `POST /api/v2/applications/mfa/check` (mfaToken only): `true` when every
 /// given phone/email is free or already this user's.
-async fn check_bindable(State(app): State<AppState>, headers: HeaderMap, body: JsonObject) -> ApiResult {
-    let token = bearer(&headers)?;
+async fn check_bindable(
+    State(app): State<AppState>,
+    WithBearer(token, body): WithBearer<JsonObject>,
+) -> ApiResult {
     app.read(|db| {
-        let i = db.authenticate(token, TokenUse::Mfa, db.now())?;
+        let i = db.authenticate(&token, TokenUse::Mfa, db.now())?;
         let phone = body.opt_str("phone")?;
         let email = body.opt_str("email")?;
         if phone.is_none() && email.is_none() {
@@ -368,7 +367,7 @@ async fn upload(
         file = Some((ext, bytes));
     }
     let (ext, bytes) = file.ok_or_else(|| Reply::invalid("file"))?;
-    let key = format!("{folder}/{}.{ext}", store::random_hex(16));
+    let key = format!("{folder}/{}.{ext}", crypto::random_hex(16));
     let url = format!("{}{UPLOADS_PATH}{key}", app.base_url);
     app.uploads().insert(key.clone(), bytes);
     Ok(Reply::ok(Msg::Uploaded, json!({"key": key, "url": url})))
@@ -377,11 +376,13 @@ async fn upload(
 /// `POST /api/v2/mfa/face/associate`. No face recognition runs here, so the
 /// stand-in rule is: two uploaded photos match when their bytes are
 /// identical; with `isExternal: true` the two strings must be identical.
-async fn face_associate(State(app): State<AppState>, headers: HeaderMap, body: JsonObject) -> ApiResult {
-    let token = bearer(&headers)?;
+async fn face_associate(
+    State(app): State<AppState>,
+    WithBearer(token, body): WithBearer<JsonObject>,
+) -> ApiResult {
     app.change(|db| {
         let now = db.now();
-        let i = db.authenticate(token, TokenUse::Any, now)?;
+        let i = db.authenticate(&token, TokenUse::Any, now)?;
         let a = body.req_str("photoA")?;
         let b = body.req_str("photoB")?;
         let face = if body.opt_bool("isExternal")?.unwrap_or(false) {
@@ -401,7 +402,7 @@ async fn face_associate(State(app): State<AppState>, headers: HeaderMap, body: J
                 return Err(Msg::FaceMismatch.into());
             }
             FaceRec::Upload {
-                sha256: store::sha256_hex(pa),
+                sha256: crypto::sha256_hex(pa),
             }
         };
         let u = &mut db.users[i];
@@ -417,10 +418,9 @@ async fn face_associate(State(app): State<AppState>, headers: HeaderMap, body: J
 async fn face_verify(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    body: JsonObject,
+    WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, ()) = app.second_factor(&headers, &ip, |db, i, _| {
+    let (user, ()) = app.second_factor(&token, &ip, |db, i, _| {
         let photo = body.req_str("photo")?;
         let face = db.users[i].face.as_ref().ok_or(Reply::bare(Msg::FaceNotBound))?;
         let matched = match face {
@@ -430,7 +430,7 @@ async fn face_verify(
                 let bytes = uploads
                     .get(app.upload_key(&photo))
                     .ok_or(Reply::bare(Msg::PhotoNotFound))?;
-                store::sha256_hex(bytes) == *sha256
+                crypto::sha256_hex(bytes) == *sha256
             }
         };
         if !matched {

@@ -2,10 +2,12 @@
 //! fixtures (users, login), the outbox of "sent" codes, the clock, reset.
 //! Authing has no such paths, so they cannot collide with the real API.
 
+use crate::crypto;
+use crate::date::iso8601;
 use crate::messages::Msg;
-use crate::reply::{ApiResult, JsonObject, RawBody, Reply};
+use crate::reply::{ApiResult, ClientIp, JsonObject, RawBody, Reply};
 use crate::state::{AppState, Uploads};
-use crate::store::{self, iso8601, Db, TotpRec, UserRec, DEFAULT_PHOTO, MAX_CLOCK_OFFSET};
+use crate::store::{self, Db, TotpRec, UserRec, DEFAULT_PHOTO, MAX_CLOCK_OFFSET};
 use crate::token::{self, Kind};
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
@@ -57,9 +59,9 @@ async fn create_user(State(app): State<AppState>, body: JsonObject) -> ApiResult
             return Err(Msg::UserExists.into());
         }
         let now = db.now();
-        let salt = store::random_hex(16);
+        let salt = crypto::random_hex(16);
         let user = UserRec {
-            id: store::new_id(),
+            id: crypto::new_id(),
             email_verified: false,
             phone_verified: phone.is_some(),
             phone_country_code: country.or_else(|| phone.as_ref().map(|_| "+86".to_owned())),
@@ -171,15 +173,15 @@ async fn set_factor(
             "sms" => u.app_sms_mfa = enabled,
             "email" => u.app_email_mfa = enabled,
             "totp" if enabled => {
-                let secret = secret.clone().unwrap_or_else(store::new_totp_secret);
-                let recovery_code = store::new_recovery_code();
+                let secret = secret.clone().unwrap_or_else(crypto::new_totp_secret);
+                let recovery_code = crypto::new_recovery_code();
                 extra = json!({
                     "secret": secret,
                     "recoveryCode": recovery_code,
                     "qrcodeUri": authing_mfa::totp::authing_uri(&app.pool_name, &u.account_name(), &secret),
                 });
                 u.totp = Some(TotpRec {
-                    id: store::new_id(),
+                    id: crypto::new_id(),
                     secret,
                     recovery_code,
                     source: "SELF".to_owned(),
@@ -210,11 +212,7 @@ async fn set_factor(
 /// `POST /__dev/login {"account", "password"}`: stands in for Authing's
 /// password login. A user with any MFA factor gets code 1635 and an
 /// mfaToken; others get the user with a user token.
-async fn login(
-    State(app): State<AppState>,
-    crate::reply::ClientIp(ip): crate::reply::ClientIp,
-    body: JsonObject,
-) -> ApiResult {
+async fn login(State(app): State<AppState>, ClientIp(ip): ClientIp, body: JsonObject) -> ApiResult {
     let account = body.req_str("account")?;
     let password = body.req_str("password")?;
     app.change(|db| {

@@ -19,6 +19,8 @@
 //! ```
 
 mod api;
+pub mod crypto;
+pub mod date;
 mod dev;
 pub mod messages;
 pub mod qr;

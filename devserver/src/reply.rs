@@ -206,21 +206,52 @@ impl JsonObject {
 
 /// The token of an `Authorization: Bearer …` header. No header, another
 /// scheme, or an empty token all mean "not logged in" (2020); what the token
-/// says is judged later, against the state.
-pub fn bearer(headers: &HeaderMap) -> Result<&str, Reply> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(Reply::bare(Msg::NotLoggedIn))?;
-    let (scheme, token) = value
-        .trim()
-        .split_once(' ')
-        .ok_or(Reply::bare(Msg::NotLoggedIn))?;
-    let token = token.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err(Reply::bare(Msg::NotLoggedIn));
+/// says is judged later, against the state (`Db::authenticate`), under the
+/// same lock as the change it guards.
+pub struct Bearer(pub String);
+
+impl Bearer {
+    fn from_headers(headers: &HeaderMap) -> Result<Bearer, Reply> {
+        let value = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(Reply::bare(Msg::NotLoggedIn))?;
+        let (scheme, token) = value
+            .trim()
+            .split_once(' ')
+            .ok_or(Reply::bare(Msg::NotLoggedIn))?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+            return Err(Reply::bare(Msg::NotLoggedIn));
+        }
+        Ok(Bearer(token.to_owned()))
     }
-    Ok(token)
+}
+
+/// For endpoints without a body.
+impl<S: Send + Sync> FromRequestParts<S> for Bearer {
+    type Rejection = Reply;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Reply> {
+        Bearer::from_headers(&parts.headers)
+    }
+}
+
+/// The bearer token and the body `T` (a [`JsonObject`]), for endpoints that
+/// take both. The body is read first, so its refusals (2000, 413) come
+/// before a missing token's 2020. A [`Bearer`] argument ahead of the body
+/// would answer 2020 first instead, since axum runs header extractors before
+/// the body's.
+pub struct WithBearer<T>(pub String, pub T);
+
+impl<S: Send + Sync, T: FromRequest<S, Rejection = Reply>> FromRequest<S> for WithBearer<T> {
+    type Rejection = Reply;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Reply> {
+        let bearer = Bearer::from_headers(req.headers());
+        let body = T::from_request(req, state).await?;
+        Ok(WithBearer(bearer?.0, body))
+    }
 }
 
 /// The peer's IP, for `lastIP`. Falls back to 127.0.0.1 when the router runs

@@ -1,10 +1,11 @@
 //! The shared application state: the persisted [`Db`], the uploads (memory
 //! only), and the settings every handler needs.
 
+use crate::date::iso8601;
 use crate::messages::Msg;
-use crate::reply::{bearer, Reply};
-use crate::store::{self, iso8601, Db, Lockout, TokenUse, UserRec};
-use axum::http::HeaderMap;
+use crate::reply::Reply;
+use crate::store::{self, Db, Lockout, TokenUse, UserRec};
+use crate::token::{self, Kind};
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -135,7 +136,8 @@ impl AppState {
     /// The frame of every endpoint that finishes a login with a second
     /// factor (TOTP, recovery code, SMS, email, face), under one lock:
     ///
-    /// 1. the mfaToken must be valid, unexpired and unspent;
+    /// 1. the mfaToken (from the [`crate::reply::WithBearer`] extractor) must
+    ///    be valid, unexpired and unspent;
     /// 2. while the user's second factor is locked, everything is refused
     ///    with 2005, before `check` runs, so nothing is tried or used up;
     /// 3. `check` judges the answer and, only on success, applies its own
@@ -149,11 +151,10 @@ impl AppState {
     /// the answer. Returns the logged-in user and what `check` returned.
     pub fn second_factor<R>(
         &self,
-        headers: &HeaderMap,
+        token: &str,
         ip: &str,
         check: impl FnOnce(&mut Db, usize, i64) -> Result<R, Refusal>,
     ) -> Result<(Value, R), Reply> {
-        let token = bearer(headers)?;
         let mut db = self.lock_db();
         let now = db.now();
         let (i, claims) = db.authenticate_claims(token, TokenUse::Mfa, now)?;
@@ -222,7 +223,7 @@ impl AppState {
     /// user token.
     pub fn login(&self, db: &mut Db, i: usize, ip: &str) -> Value {
         let now = db.now();
-        let (token, exp) = crate::token::issue(&db.key(), &db.users[i].id, crate::token::Kind::User, now);
+        let (token, exp) = token::issue(&db.key(), &db.users[i].id, Kind::User, now);
         let u = &mut db.users[i];
         u.logins_count += 1;
         u.last_login = Some(now);

@@ -1,10 +1,12 @@
 //! The server's state (users, authenticators, outbox, signing key, clock
-//! offset), its file format, and the small pure helpers around it.
+//! offset) and its file format.
 //!
 //! The whole state is one value behind one mutex: a dev server's traffic is
 //! tiny, and one lock makes every request atomic, so tests never see a half
 //! applied change. With `--state` it is written after each change, atomically.
 
+use crate::crypto::{ct_eq, hex};
+use crate::date::iso8601;
 use crate::messages::Msg;
 use crate::reply::Reply;
 use crate::token::{self, Claims, Kind};
@@ -522,7 +524,8 @@ fn is_lower_hex(s: &str, len: usize) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// Authing's recovery code format, as [`new_recovery_code`] makes it.
+/// Authing's recovery code format, as [`crate::crypto::new_recovery_code`]
+/// makes it.
 pub fn is_recovery_code(s: &str) -> bool {
     s.len() == 29 && s.split('-').all(|g| is_lower_hex(g, 4))
 }
@@ -654,64 +657,8 @@ pub fn save(path: &Path, db: &Db) -> io::Result<()> {
     Ok(())
 }
 
-/// `n` random bytes as lowercase hex.
-pub fn random_hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    rand::fill(&mut bytes[..]);
-    hex(&bytes)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// An id shaped like Authing's (24 hex digits, a MongoDB ObjectId).
-pub fn new_id() -> String {
-    random_hex(12)
-}
-
-/// A TOTP secret as Authing issues them: 80 random bits, 16 base32 characters.
-pub fn new_totp_secret() -> String {
-    let mut bytes = [0u8; 10];
-    rand::fill(&mut bytes);
-    base32(&bytes)
-}
-
-/// A recovery code in Authing's format: six groups of four lowercase hex
-/// digits joined by `-` (96 random bits).
-pub fn new_recovery_code() -> String {
-    let h = random_hex(12);
-    h.as_bytes()
-        .chunks(4)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-/// RFC 4648 base32, upper case, no padding.
-pub fn base32(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        buf = (buf << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(ALPHABET[((buf >> bits) & 31) as usize] as char);
-        }
-        buf &= (1 << bits) - 1;
-    }
-    if bits > 0 {
-        out.push(ALPHABET[((buf << (5 - bits)) & 31) as usize] as char);
-    }
-    out
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(Sha256::digest(bytes).as_slice())
-}
-
+/// The stored password hash: salted SHA-256 (a test fixture, never a store
+/// of real passwords).
 pub fn hash_password(salt: &str, password: &str) -> String {
     let mut h = Sha256::new();
     h.update(salt.as_bytes());
@@ -720,66 +667,10 @@ pub fn hash_password(salt: &str, password: &str) -> String {
     hex(h.finalize().as_slice())
 }
 
-/// Constant-time equality, for codes and password hashes.
-pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Unix seconds as ISO 8601 UTC with milliseconds, as Authing writes dates
-/// (`2023-11-14T22:13:20.000Z`). Hand-written to avoid a date crate for one
-/// function.
-pub fn iso8601(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso8601_known_dates() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20.000Z");
-        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00.000Z");
-        assert_eq!(iso8601(4_107_542_399), "2100-02-28T23:59:59.000Z");
-        assert_eq!(iso8601(-1), "1969-12-31T23:59:59.000Z");
-    }
-
-    #[test]
-    fn base32_matches_rfc4648_vectors() {
-        assert_eq!(base32(b""), "");
-        assert_eq!(base32(b"f"), "MY");
-        assert_eq!(base32(b"fo"), "MZXQ");
-        assert_eq!(base32(b"foo"), "MZXW6");
-        assert_eq!(base32(b"foob"), "MZXW6YQ");
-        assert_eq!(base32(b"fooba"), "MZXW6YTB");
-        assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
-    }
-
-    #[test]
-    fn secrets_are_80_bits_in_16_base32_chars() {
-        let s = new_totp_secret();
-        assert_eq!(s.len(), 16);
-        assert_eq!(authing_mfa::totp::decode_secret(&s).unwrap().len(), 10);
-        assert_ne!(s, new_totp_secret());
-    }
+    use crate::crypto::{new_recovery_code, random_hex};
 
     #[test]
     fn recovery_codes_have_authings_shape() {

@@ -6,6 +6,7 @@
 //! with the state's key and carry the user id, a kind and `exp`; the server
 //! judges `exp` by its own (shiftable) clock.
 
+use crate::crypto::random_hex;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
@@ -82,7 +83,7 @@ pub fn issue(key: &[u8], user_id: &str, kind: Kind, now: i64) -> (String, i64) {
         "kind": kind.as_str(),
         "iat": now,
         "exp": exp,
-        "jti": crate::store::random_hex(8),
+        "jti": random_hex(8),
     });
     let signing_input = format!("{header}.{}", B64.encode(payload.to_string()));
     let mut m = mac(key);
