@@ -43,6 +43,47 @@
  *   threads, and AUTHING_MFA_ERR_PANIC.
  * - Panics inside the library are caught and returned as
  *   AUTHING_MFA_ERR_PANIC; they never unwind into your code.
+ *
+ * Operations (every authing_mfa_<operation> function, such as
+ * authing_mfa_verify_totp, and authing_mfa_call). What is said here is said
+ * once for all of them; each one's comment gives only what it sends, its
+ * params_json, its result and the statuses of its own.
+ * - Signature: each takes (const authing_mfa_client *client,
+ *   const char *params_json, char **out_result_json, char **out_error_json)
+ *   and returns an authing_mfa_status; authing_mfa_call takes
+ *   const char *method (the JS method name) between client and params_json.
+ * - params_json: the JS SDK's argument object as JSON. In each operation's
+ *   comment a key marked ? is optional and the others are required. NULL
+ *   (or "null") is no argument at all: an operation that has a required key
+ *   then returns AUTHING_MFA_ERR_INVALID_ARGUMENT.
+ * - Ownership: params_json is borrowed for the call only. On success
+ *   *out_result_json receives the result JSON; on failure it is NULL and
+ *   *out_error_json (when out_error_json is not NULL) receives the error
+ *   JSON {"status","message","code","httpStatus","data"} (see Conventions
+ *   above). Free both with authing_mfa_string_free.
+ * - Blocking: blocks the calling thread until the answer, the client's
+ *   timeout, or an error. Calling it from a library callback thread returns
+ *   AUTHING_MFA_ERR_WOULD_DEADLOCK.
+ * - Thread-safe: many threads may call operations on one client at once.
+ * - Statuses every operation may return (an operation's comment lists the
+ *   ones of its own):
+ *   AUTHING_MFA_OK;
+ *   AUTHING_MFA_ERR_NULL_ARGUMENT (client or out_result_json NULL);
+ *   AUTHING_MFA_ERR_INVALID_UTF8;
+ *   AUTHING_MFA_ERR_INVALID_JSON (params not an object, or a value of the
+ *     wrong type);
+ *   AUTHING_MFA_ERR_INVALID_ARGUMENT (unknown key, missing or empty
+ *     required key, a token HTTP cannot carry);
+ *   AUTHING_MFA_ERR_API (envelope code not 200: code, message, data kept);
+ *   AUTHING_MFA_ERR_HTTP_STATUS (non-2xx);
+ *   AUTHING_MFA_ERR_NETWORK (connect, DNS, TLS, reset, refused plain http);
+ *   AUTHING_MFA_ERR_TIMEOUT (the call outlived the client's timeout);
+ *   AUTHING_MFA_ERR_DECODE (unreadable or oversized answer);
+ *   AUTHING_MFA_ERR_WOULD_DEADLOCK (called from a library callback thread);
+ *   AUTHING_MFA_ERR_SHUTDOWN (after authing_mfa_shutdown);
+ *   AUTHING_MFA_ERR_FORKED (in a child forked after the library's first
+ *     use; see fork() above);
+ *   AUTHING_MFA_ERR_PANIC.
  */
 
 #ifndef AUTHING_MFA_H
@@ -513,27 +554,7 @@ authing_mfa_status authing_mfa_set_log_callback(int32_t max_level,
  *
  * Result: the envelope's `data`: an array of authenticators `{id, createdAt, updatedAt, userId, enable, secret, authenticatorType, recoveryCode, ...}`, every field the server sent.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
- *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -553,27 +574,7 @@ authing_mfa_status authing_mfa_get_authenticators(const authing_mfa_client *clie
  *
  * Result: `data`: `{authenticator_type, secret, qrcode_uri, qrcode_data_url, recovery_code}`. MFA is not enforced until `authing_mfa_confirm_associate_authenticator` succeeds.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
- *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -593,27 +594,7 @@ authing_mfa_status authing_mfa_associate_authenticator(const authing_mfa_client 
  *
  * Result: the server's `{"code": 200, "message": "..."}` (the JS SDK returns a hard-coded message instead; this is a deliberate fix).
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
- *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -629,31 +610,13 @@ authing_mfa_status authing_mfa_delete_authenticator(const authing_mfa_client *cl
  * Sends `POST /api/v2/mfa/totp/associate/confirm` with `{"authenticator_type", "totp", "source"}`.
  * Token: `mfaToken` when given, else the user token. (The JS SDK drops the mfaToken here, so binding during the MFA stage fails there; sending it is a deliberate fix.)
  *
- * `params_json`: `{"authenticatorType"?: "totp", "totp": "123456", "source"?: string, "mfaToken"?: string}`. `totp` is required: NULL, or an object without it, is `AUTHING_MFA_ERR_INVALID_ARGUMENT` before any request (the JS SDK would send a confirm that cannot succeed).
+ * `params_json`: `{"authenticatorType"?: "totp", "totp": "123456", "source"?: string, "mfaToken"?: string}`.
  *
- * Result: the server's `{"code": 200, "message": "..."}`. A wrong code is `AUTHING_MFA_ERR_HTTP_STATUS` with `httpStatus` 400 and `code` 400.
+ * Result: the server's `{"code": 200, "message": "..."}`.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+ * Statuses of its own: `totp` is required: NULL, or an object without it, is `AUTHING_MFA_ERR_INVALID_ARGUMENT` before any request (the JS SDK would send a confirm that cannot succeed). A wrong code is `AUTHING_MFA_ERR_HTTP_STATUS` with `httpStatus` 400 and `code` 400.
  *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -669,31 +632,13 @@ authing_mfa_status authing_mfa_confirm_associate_authenticator(const authing_mfa
  * Sends `POST /api/v2/mfa/totp/verify` with `{"totp"}`.
  * Token: `mfaToken`, never the user token.
  *
- * `params_json`: `{"totp": "123456", "mfaToken": string}`, both required (a missing mfaToken is refused before any request).
+ * `params_json`: `{"totp": "123456", "mfaToken": string}`, both required.
  *
- * Result: `data`: the user, with `token`. A wrong or replayed code is `AUTHING_MFA_ERR_API` with `code` 6001.
+ * Result: `data`: the user, with `token`.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+ * Statuses of its own: a missing mfaToken is refused (`AUTHING_MFA_ERR_INVALID_ARGUMENT`) before any request. A wrong or replayed code is `AUTHING_MFA_ERR_API` with `code` 6001.
  *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -711,29 +656,11 @@ authing_mfa_status authing_mfa_verify_totp(const authing_mfa_client *client,
  *
  * `params_json`: `{"recoveryCode": "xxxx-xxxx-xxxx-xxxx-xxxx-xxxx", "mfaToken": string}`, both required.
  *
- * Result: `{"user": <data>, "recoveryCode": "<the new code>"}`: the used code is dead and Authing rotated in a new one, which the JS SDK drops (returning it is a deliberate fix); `recoveryCode` is null if the server sent none. A wrong or used code is `AUTHING_MFA_ERR_API` with `code` 6002.
+ * Result: `{"user": <data>, "recoveryCode": "<the new code>"}`: the used code is dead and Authing rotated in a new one, which the JS SDK drops (returning it is a deliberate fix); `recoveryCode` is null if the server sent none.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+ * Statuses of its own: a wrong or used code is `AUTHING_MFA_ERR_API` with `code` 6002.
  *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -753,27 +680,7 @@ authing_mfa_status authing_mfa_verify_totp_recovery_code(const authing_mfa_clien
  *
  * Result: `data`: the user, with `token`.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
- *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -793,27 +700,7 @@ authing_mfa_status authing_mfa_verify_app_sms(const authing_mfa_client *client,
  *
  * Result: `data`: the user, with `token`.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
- *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -831,29 +718,11 @@ authing_mfa_status authing_mfa_verify_app_email(const authing_mfa_client *client
  *
  * `params_json`: `{"phone"?: string, "email"?: string, "mfaToken": string}`.
  *
- * Result: `true` or `false`. A `data` that is not a boolean is `AUTHING_MFA_ERR_DECODE`.
+ * Result: `true` or `false`.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+ * Statuses of its own: a `data` that is not a boolean is `AUTHING_MFA_ERR_DECODE`.
  *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -873,27 +742,7 @@ authing_mfa_status authing_mfa_phone_or_email_bindable(const authing_mfa_client 
  *
  * Result: `data`: the user.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
- *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -911,29 +760,11 @@ authing_mfa_status authing_mfa_associate_face_by_url(const authing_mfa_client *c
  *
  * `params_json`: `{"baseFace": path, "compareFace"?: path, "mfaToken"?: string}` (file paths, UTF-8).
  *
- * Result: `data`: the user. An unreadable file, one that is not a regular file, or one larger than 16 MiB is `AUTHING_MFA_ERR_IO` (before anything is sent).
+ * Result: `data`: the user.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+ * Statuses of its own: an unreadable file, one that is not a regular file, or one larger than 16 MiB is `AUTHING_MFA_ERR_IO` (before anything is sent).
  *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -953,27 +784,7 @@ authing_mfa_status authing_mfa_associate_face_by_files(const authing_mfa_client 
  *
  * Result: `data`: the user, with `token`.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
- *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.
@@ -996,27 +807,7 @@ authing_mfa_status authing_mfa_verify_face(const authing_mfa_client *client,
  * name is `AUTHING_MFA_ERR_INVALID_ARGUMENT`; a NULL `method` is
  * `AUTHING_MFA_ERR_NULL_ARGUMENT`.
  *
- * Blocks the calling thread until the answer, the `timeout`, or an error.
- * Thread-safe: many threads may call operations on one client at once.
- * Calling it from a library callback thread returns
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
- *
- * `params_json` is borrowed for the call only. On success
- * `*out_result_json` receives the result JSON; on failure it is NULL and
- * `*out_error_json` (when `out_error_json` is not NULL) receives the error
- * JSON `{"status","message","code","httpStatus","data"}`. Free both with
- * `authing_mfa_string_free`.
- *
- * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
- * `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
- * `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
- * wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
- * empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
- * (envelope code not 200: `code`, `message`, `data` kept);
- * `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
- * (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
- * `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
- * `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+ * Conventions: see Operations in the header's preamble.
  *
  * # Safety
  * Pointers are NULL or valid as described; `client` is a live handle.

@@ -47,27 +47,7 @@ unsafe fn call_blocking(
 ///
 /// Result: the envelope's `data`: an array of authenticators `{id, createdAt, updatedAt, userId, enable, secret, authenticatorType, recoveryCode, ...}`, every field the server sent.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
-///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -100,27 +80,7 @@ pub unsafe extern "C" fn authing_mfa_get_authenticators(
 ///
 /// Result: `data`: `{authenticator_type, secret, qrcode_uri, qrcode_data_url, recovery_code}`. MFA is not enforced until `authing_mfa_confirm_associate_authenticator` succeeds.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
-///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -153,27 +113,7 @@ pub unsafe extern "C" fn authing_mfa_associate_authenticator(
 ///
 /// Result: the server's `{"code": 200, "message": "..."}` (the JS SDK returns a hard-coded message instead; this is a deliberate fix).
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
-///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -202,31 +142,13 @@ pub unsafe extern "C" fn authing_mfa_delete_authenticator(
 /// Sends `POST /api/v2/mfa/totp/associate/confirm` with `{"authenticator_type", "totp", "source"}`.
 /// Token: `mfaToken` when given, else the user token. (The JS SDK drops the mfaToken here, so binding during the MFA stage fails there; sending it is a deliberate fix.)
 ///
-/// `params_json`: `{"authenticatorType"?: "totp", "totp": "123456", "source"?: string, "mfaToken"?: string}`. `totp` is required: NULL, or an object without it, is `AUTHING_MFA_ERR_INVALID_ARGUMENT` before any request (the JS SDK would send a confirm that cannot succeed).
+/// `params_json`: `{"authenticatorType"?: "totp", "totp": "123456", "source"?: string, "mfaToken"?: string}`.
 ///
-/// Result: the server's `{"code": 200, "message": "..."}`. A wrong code is `AUTHING_MFA_ERR_HTTP_STATUS` with `httpStatus` 400 and `code` 400.
+/// Result: the server's `{"code": 200, "message": "..."}`.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+/// Statuses of its own: `totp` is required: NULL, or an object without it, is `AUTHING_MFA_ERR_INVALID_ARGUMENT` before any request (the JS SDK would send a confirm that cannot succeed). A wrong code is `AUTHING_MFA_ERR_HTTP_STATUS` with `httpStatus` 400 and `code` 400.
 ///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -255,31 +177,13 @@ pub unsafe extern "C" fn authing_mfa_confirm_associate_authenticator(
 /// Sends `POST /api/v2/mfa/totp/verify` with `{"totp"}`.
 /// Token: `mfaToken`, never the user token.
 ///
-/// `params_json`: `{"totp": "123456", "mfaToken": string}`, both required (a missing mfaToken is refused before any request).
+/// `params_json`: `{"totp": "123456", "mfaToken": string}`, both required.
 ///
-/// Result: `data`: the user, with `token`. A wrong or replayed code is `AUTHING_MFA_ERR_API` with `code` 6001.
+/// Result: `data`: the user, with `token`.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+/// Statuses of its own: a missing mfaToken is refused (`AUTHING_MFA_ERR_INVALID_ARGUMENT`) before any request. A wrong or replayed code is `AUTHING_MFA_ERR_API` with `code` 6001.
 ///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -310,29 +214,11 @@ pub unsafe extern "C" fn authing_mfa_verify_totp(
 ///
 /// `params_json`: `{"recoveryCode": "xxxx-xxxx-xxxx-xxxx-xxxx-xxxx", "mfaToken": string}`, both required.
 ///
-/// Result: `{"user": <data>, "recoveryCode": "<the new code>"}`: the used code is dead and Authing rotated in a new one, which the JS SDK drops (returning it is a deliberate fix); `recoveryCode` is null if the server sent none. A wrong or used code is `AUTHING_MFA_ERR_API` with `code` 6002.
+/// Result: `{"user": <data>, "recoveryCode": "<the new code>"}`: the used code is dead and Authing rotated in a new one, which the JS SDK drops (returning it is a deliberate fix); `recoveryCode` is null if the server sent none.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+/// Statuses of its own: a wrong or used code is `AUTHING_MFA_ERR_API` with `code` 6002.
 ///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -365,27 +251,7 @@ pub unsafe extern "C" fn authing_mfa_verify_totp_recovery_code(
 ///
 /// Result: `data`: the user, with `token`.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
-///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -418,27 +284,7 @@ pub unsafe extern "C" fn authing_mfa_verify_app_sms(
 ///
 /// Result: `data`: the user, with `token`.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
-///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -469,29 +315,11 @@ pub unsafe extern "C" fn authing_mfa_verify_app_email(
 ///
 /// `params_json`: `{"phone"?: string, "email"?: string, "mfaToken": string}`.
 ///
-/// Result: `true` or `false`. A `data` that is not a boolean is `AUTHING_MFA_ERR_DECODE`.
+/// Result: `true` or `false`.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+/// Statuses of its own: a `data` that is not a boolean is `AUTHING_MFA_ERR_DECODE`.
 ///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -524,27 +352,7 @@ pub unsafe extern "C" fn authing_mfa_phone_or_email_bindable(
 ///
 /// Result: `data`: the user.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
-///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -575,29 +383,11 @@ pub unsafe extern "C" fn authing_mfa_associate_face_by_url(
 ///
 /// `params_json`: `{"baseFace": path, "compareFace"?: path, "mfaToken"?: string}` (file paths, UTF-8).
 ///
-/// Result: `data`: the user. An unreadable file, one that is not a regular file, or one larger than 16 MiB is `AUTHING_MFA_ERR_IO` (before anything is sent).
+/// Result: `data`: the user.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
+/// Statuses of its own: an unreadable file, one that is not a regular file, or one larger than 16 MiB is `AUTHING_MFA_ERR_IO` (before anything is sent).
 ///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -630,27 +420,7 @@ pub unsafe extern "C" fn authing_mfa_associate_face_by_files(
 ///
 /// Result: `data`: the user, with `token`.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
-///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
@@ -686,27 +456,7 @@ pub unsafe extern "C" fn authing_mfa_verify_face(
 /// name is `AUTHING_MFA_ERR_INVALID_ARGUMENT`; a NULL `method` is
 /// `AUTHING_MFA_ERR_NULL_ARGUMENT`.
 ///
-/// Blocks the calling thread until the answer, the `timeout`, or an error.
-/// Thread-safe: many threads may call operations on one client at once.
-/// Calling it from a library callback thread returns
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`.
-///
-/// `params_json` is borrowed for the call only. On success
-/// `*out_result_json` receives the result JSON; on failure it is NULL and
-/// `*out_error_json` (when `out_error_json` is not NULL) receives the error
-/// JSON `{"status","message","code","httpStatus","data"}`. Free both with
-/// `authing_mfa_string_free`.
-///
-/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client` or
-/// `out_result_json` NULL); `AUTHING_MFA_ERR_INVALID_UTF8`;
-/// `AUTHING_MFA_ERR_INVALID_JSON` (params not an object, or a value of the
-/// wrong type); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (unknown key, missing or
-/// empty required key, a token HTTP cannot carry); `AUTHING_MFA_ERR_API`
-/// (envelope code not 200: `code`, `message`, `data` kept);
-/// `AUTHING_MFA_ERR_HTTP_STATUS` (non-2xx); `AUTHING_MFA_ERR_NETWORK`
-/// (connect, DNS, TLS, reset, refused plain http); `AUTHING_MFA_ERR_TIMEOUT`;
-/// `AUTHING_MFA_ERR_DECODE` (unreadable or oversized answer);
-/// `AUTHING_MFA_ERR_WOULD_DEADLOCK`; `AUTHING_MFA_ERR_PANIC`.
+/// Conventions: see Operations in the header's preamble.
 ///
 /// # Safety
 /// Pointers are NULL or valid as described; `client` is a live handle.
