@@ -353,6 +353,16 @@ static void test_version_and_status_names(void)
         CHECK_STREQ(authing_mfa_status_name(statuses[i].value), statuses[i].name);
     for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         CHECK_STREQ(authing_mfa_status_name(unknown[i]), "AUTHING_MFA_UNKNOWN_STATUS");
+    /* The operation list: static JSON naming every operation and its C
+       function (the bindings' drift tests read it; tests/header.rs checks
+       it against this header). */
+    CHECK(authing_mfa_operations() != NULL);
+    CHECK(authing_mfa_operations() == authing_mfa_operations()); /* static, never freed */
+    CHECK(authing_mfa_operations()[0] == '[');
+    CHECK(strstr(authing_mfa_operations(),
+                 "{\"name\":\"verifyTotpMfa\",\"aliases\":[],\"cFunction\":\"authing_mfa_verify_totp\","
+                 "\"keys\":[\"totp\",\"mfaToken\"]}") != NULL);
+    CHECK(strstr(authing_mfa_operations(), "\"authing_mfa_verify_face\"") != NULL);
     /* No-ops: a crash here fails the run (no CHECK can observe "returned"). */
     authing_mfa_string_free(NULL);
     authing_mfa_client_free(NULL);
