@@ -79,23 +79,30 @@ impl ErrorKind {
     }
 
     /// The C constant's name, e.g. `AUTHING_MFA_ERR_API`.
-    pub const fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
+        let with_nul = self.name_nul();
+        &with_nul[..with_nul.len() - 1]
+    }
+
+    /// The name with a trailing NUL, for `authing_mfa_status_name` (which
+    /// hands out a static C string): the one list of names.
+    pub const fn name_nul(self) -> &'static str {
         match self {
-            ErrorKind::NullArgument => "AUTHING_MFA_ERR_NULL_ARGUMENT",
-            ErrorKind::InvalidUtf8 => "AUTHING_MFA_ERR_INVALID_UTF8",
-            ErrorKind::InvalidJson => "AUTHING_MFA_ERR_INVALID_JSON",
-            ErrorKind::InvalidArgument => "AUTHING_MFA_ERR_INVALID_ARGUMENT",
-            ErrorKind::Api => "AUTHING_MFA_ERR_API",
-            ErrorKind::HttpStatus => "AUTHING_MFA_ERR_HTTP_STATUS",
-            ErrorKind::Network => "AUTHING_MFA_ERR_NETWORK",
-            ErrorKind::Timeout => "AUTHING_MFA_ERR_TIMEOUT",
-            ErrorKind::Decode => "AUTHING_MFA_ERR_DECODE",
-            ErrorKind::Io => "AUTHING_MFA_ERR_IO",
-            ErrorKind::Cancelled => "AUTHING_MFA_ERR_CANCELLED",
-            ErrorKind::Shutdown => "AUTHING_MFA_ERR_SHUTDOWN",
-            ErrorKind::WouldDeadlock => "AUTHING_MFA_ERR_WOULD_DEADLOCK",
-            ErrorKind::Forked => "AUTHING_MFA_ERR_FORKED",
-            ErrorKind::Panic => "AUTHING_MFA_ERR_PANIC",
+            ErrorKind::NullArgument => "AUTHING_MFA_ERR_NULL_ARGUMENT\0",
+            ErrorKind::InvalidUtf8 => "AUTHING_MFA_ERR_INVALID_UTF8\0",
+            ErrorKind::InvalidJson => "AUTHING_MFA_ERR_INVALID_JSON\0",
+            ErrorKind::InvalidArgument => "AUTHING_MFA_ERR_INVALID_ARGUMENT\0",
+            ErrorKind::Api => "AUTHING_MFA_ERR_API\0",
+            ErrorKind::HttpStatus => "AUTHING_MFA_ERR_HTTP_STATUS\0",
+            ErrorKind::Network => "AUTHING_MFA_ERR_NETWORK\0",
+            ErrorKind::Timeout => "AUTHING_MFA_ERR_TIMEOUT\0",
+            ErrorKind::Decode => "AUTHING_MFA_ERR_DECODE\0",
+            ErrorKind::Io => "AUTHING_MFA_ERR_IO\0",
+            ErrorKind::Cancelled => "AUTHING_MFA_ERR_CANCELLED\0",
+            ErrorKind::Shutdown => "AUTHING_MFA_ERR_SHUTDOWN\0",
+            ErrorKind::WouldDeadlock => "AUTHING_MFA_ERR_WOULD_DEADLOCK\0",
+            ErrorKind::Forked => "AUTHING_MFA_ERR_FORKED\0",
+            ErrorKind::Panic => "AUTHING_MFA_ERR_PANIC\0",
         }
     }
 }

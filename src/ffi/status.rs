@@ -79,31 +79,11 @@ pub extern "C" fn authing_mfa_operations() -> *const c_char {
 #[no_mangle]
 pub extern "C" fn authing_mfa_status_name(status: authing_mfa_status) -> *const c_char {
     let name: &'static str = match ErrorKind::from_status(status) {
-        Some(kind) => kind_name_nul(kind),
+        Some(kind) => kind.name_nul(),
         None if status == AUTHING_MFA_OK => "AUTHING_MFA_OK\0",
         None => "AUTHING_MFA_UNKNOWN_STATUS\0",
     };
     name.as_ptr().cast()
-}
-
-fn kind_name_nul(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::NullArgument => "AUTHING_MFA_ERR_NULL_ARGUMENT\0",
-        ErrorKind::InvalidUtf8 => "AUTHING_MFA_ERR_INVALID_UTF8\0",
-        ErrorKind::InvalidJson => "AUTHING_MFA_ERR_INVALID_JSON\0",
-        ErrorKind::InvalidArgument => "AUTHING_MFA_ERR_INVALID_ARGUMENT\0",
-        ErrorKind::Api => "AUTHING_MFA_ERR_API\0",
-        ErrorKind::HttpStatus => "AUTHING_MFA_ERR_HTTP_STATUS\0",
-        ErrorKind::Network => "AUTHING_MFA_ERR_NETWORK\0",
-        ErrorKind::Timeout => "AUTHING_MFA_ERR_TIMEOUT\0",
-        ErrorKind::Decode => "AUTHING_MFA_ERR_DECODE\0",
-        ErrorKind::Io => "AUTHING_MFA_ERR_IO\0",
-        ErrorKind::Cancelled => "AUTHING_MFA_ERR_CANCELLED\0",
-        ErrorKind::Shutdown => "AUTHING_MFA_ERR_SHUTDOWN\0",
-        ErrorKind::WouldDeadlock => "AUTHING_MFA_ERR_WOULD_DEADLOCK\0",
-        ErrorKind::Forked => "AUTHING_MFA_ERR_FORKED\0",
-        ErrorKind::Panic => "AUTHING_MFA_ERR_PANIC\0",
-    }
 }
 
 #[cfg(test)]
