@@ -648,6 +648,29 @@ mod tests {
     }
 
     #[test]
+    fn a_panicking_operation_still_calls_back_once_with_panic() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        spawn(
+            async {
+                if std::hint::black_box(true) {
+                    panic!("a bug inside an operation");
+                }
+                Ok(String::new())
+            },
+            move |r| tx.send(r.map_err(|e| e.kind())).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+            Err(ErrorKind::Panic)
+        );
+        assert!(
+            rx.recv_timeout(Duration::from_millis(200)).is_err(),
+            "exactly once"
+        );
+    }
+
+    #[test]
     fn cancel_fires_the_completion_once_with_cancelled() {
         let (tx, rx) = std::sync::mpsc::channel();
         let token = spawn(
