@@ -15,6 +15,7 @@ pub mod ffi;
 
 pub use crate::core::client::Client;
 pub use crate::core::error::{Error, ErrorKind};
+pub use crate::core::operation::NoParams;
 pub use crate::core::ops::*;
 pub use crate::core::options::{Lang, Options};
 pub use crate::core::secret::Secret;

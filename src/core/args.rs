@@ -66,6 +66,12 @@ impl Args {
         Ok(Some(Args { what, map }))
     }
 
+    /// Whether every key has been taken (checked after a parameter struct
+    /// has read its keys: none may be left unread).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
     fn take(&mut self, key: &str) -> Option<Value> {
         match self.map.remove(key) {
             Some(Value::Null) | None => None,
@@ -121,6 +127,17 @@ impl Args {
     /// A secret that must be present and non-empty.
     pub(crate) fn req_secret(&mut self, key: &str) -> Result<Secret, Error> {
         self.req_str(key).map(Secret::new)
+    }
+
+    /// A file path that must be present and non-empty.
+    pub(crate) fn req_path(&mut self, key: &str) -> Result<std::path::PathBuf, Error> {
+        self.req_str(key).map(Into::into)
+    }
+
+    /// An optional file path; `""` counts as not given (a binding passing
+    /// an empty optional path means "none").
+    pub(crate) fn opt_path(&mut self, key: &str) -> Result<Option<std::path::PathBuf>, Error> {
+        Ok(self.opt_str(key)?.filter(|s| !s.is_empty()).map(Into::into))
     }
 
     /// An optional boolean.

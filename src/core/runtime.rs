@@ -14,6 +14,7 @@
 //! did not end in time) is the only one to call it.
 
 use crate::core::error::{Error, ErrorKind};
+use crate::core::lanes::{self, HeldLane};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
@@ -37,7 +38,7 @@ const WORKER_THREADS: usize = 2;
 /// kept both threads busy. A thread with nothing ready looks at once
 /// anyway, so this costs only when tasks are always ready; measured with
 /// `bench/run.sh`.
-const EVENT_INTERVAL: u32 = 4;
+pub(crate) const EVENT_INTERVAL: u32 = 4;
 
 /// Why an operation was stopped.
 const RUNNING: u8 = 0;
@@ -148,14 +149,14 @@ struct Registry {
 }
 
 static RUNTIME: RwLock<Option<Arc<Runtime>>> = RwLock::new(None);
-static SHUTDOWN: AtomicBool = AtomicBool::new(false);
+pub(crate) static SHUTDOWN: AtomicBool = AtomicBool::new(false);
 static REGISTRY: std::sync::LazyLock<Registry> = std::sync::LazyLock::new(|| Registry {
     ops: Mutex::new(OpMap::default()),
     idle: Condvar::new(),
     next_id: AtomicU64::new(1),
 });
 
-fn shutdown_error() -> Error {
+pub(crate) fn shutdown_error() -> Error {
     Error::new(
         ErrorKind::Shutdown,
         "the library was shut down (authing_mfa_shutdown)",
@@ -180,7 +181,7 @@ static OWNER_PID: AtomicU32 = AtomicU32::new(0);
 ///
 /// One `getpid` system call per call (glibc no longer caches it), about
 /// 50 ns against the tens of microseconds of a call.
-fn check_not_forked() -> Result<(), Error> {
+pub(crate) fn check_not_forked() -> Result<(), Error> {
     let pid = std::process::id();
     match OWNER_PID.compare_exchange(0, pid, Ordering::AcqRel, Ordering::Acquire) {
         Ok(_) => Ok(()),
@@ -210,7 +211,7 @@ pub fn handle() -> Result<Arc<Runtime>, Error> {
             .global_queue_interval(EVENT_INTERVAL)
             .enable_all()
             .build()?;
-        rt.spawn(sweep_lanes_forever());
+        rt.spawn(lanes::sweep_forever());
         Ok(rt)
     })
 }
@@ -303,219 +304,25 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Error> {
     if on_async_thread() {
         return Err(would_deadlock());
     }
-    let lane = Lane::take()?;
-    let shared;
-    let rt: &Runtime = match &lane {
-        Some(lane) => &lane.lane.rt,
-        None => {
-            shared = handle()?;
-            &shared
-        }
-    };
-    if let Some(lane) = lane.as_ref().filter(|l| l.idle >= CATCH_UP_AFTER) {
-        catch_up(&lane.lane.rt);
-    }
+    let lane = HeldLane::take()?;
     let token = register(None)?;
     // Boxed so that the several-kilobyte future is not copied again by
     // each layer it is moved through.
     let fut = Box::pin(fut);
-    let result = rt.block_on(async {
+    let guarded = async {
         tokio::select! {
             biased;
             e = token.stopped() => Err(e),
             out = fut => Ok(out),
         }
-    });
+    };
+    let result = match &lane {
+        Some(lane) => lane.block_on(guarded),
+        None => handle()?.block_on(guarded),
+    };
     deregister(token.id);
     drop(lane);
     result
-}
-
-/// At most this many blocking calls run on lanes at once; more run on the
-/// multi-thread runtime. Also the number of per-lane HTTP clients a client
-/// may hold (`Transport::http`).
-pub(crate) const MAX_LANES: usize = 64;
-
-/// A lane: a current-thread runtime with no thread of its own, driven by
-/// the one blocking call that holds it.
-///
-/// Why: a blocking call that waits on the multi-thread runtime has its
-/// future on the caller's thread and its connection's task on a worker, so
-/// every step of an exchange is a wake-up across threads (9-10 context
-/// switches per call, measured with `perf stat`). On a lane the calling
-/// thread drives its connection itself and sleeps once per call, in
-/// `epoll_wait`, as a plain async loop does. One runtime driven by many
-/// threads (tokio allows it) was tried: one thread then drives everyone's
-/// I/O and hands every answer over, and 64 threads fell from 13.5k to 10k
-/// calls/s; hence one lane per concurrent call.
-///
-/// A connection's task lives on the runtime that opened it, so each client
-/// keeps one HTTP client (and connection pool) per lane it was used on,
-/// indexed by [`Lane::id`]. Lanes are made on demand, reused, and kept
-/// until [`shutdown`]. A lane nobody holds is not driven, so what happened
-/// to its idle connections meanwhile (closed by the server, or left behind
-/// by a freed client) is handled when it is next taken
-/// (`catch_up`), or by the sweep of idle lanes every 15 s
-/// ([`sweep_lanes_forever`]), whichever comes first.
-pub(crate) struct Lane {
-    id: usize,
-    rt: Runtime,
-}
-
-struct Lanes {
-    /// Free lanes, with when each was given back.
-    free: Vec<(Arc<Lane>, Instant)>,
-    made: usize,
-    /// Every lane made, for [`shutdown`].
-    all: Vec<Arc<Lane>>,
-}
-
-static LANES: Mutex<Lanes> = Mutex::new(Lanes {
-    free: Vec::new(),
-    made: 0,
-    all: Vec::new(),
-});
-
-thread_local! {
-    /// The lane the calling thread holds, if any (read by the transport to
-    /// pick the HTTP client of that lane).
-    static CURRENT_LANE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
-}
-
-/// The lane this thread is driving, if it is inside a blocking call on one.
-pub(crate) fn current_lane() -> Option<usize> {
-    CURRENT_LANE.with(|c| c.get())
-}
-
-/// A lane taken for one call; given back when dropped (also on a panic).
-struct HeldLane {
-    lane: Arc<Lane>,
-    /// How long nobody drove it before this call (zero when new).
-    idle: Duration,
-}
-
-/// A lane idle for less than this is not caught up (`catch_up`):
-/// in a tight loop of calls the catching up would be a few percent of each
-/// call for nothing, and a close that arrived in the last millisecond is a
-/// race any client can lose.
-const CATCH_UP_AFTER: Duration = Duration::from_millis(1);
-
-impl Lane {
-    /// A free lane, a new one if fewer than [`MAX_LANES`] exist, or `None`.
-    fn take() -> Result<Option<HeldLane>, Error> {
-        check_not_forked()?;
-        let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
-        if SHUTDOWN.load(Ordering::Acquire) {
-            return Err(shutdown_error());
-        }
-        let (lane, idle) = match lanes.free.pop() {
-            Some((lane, since)) => (lane, since.elapsed()),
-            None if lanes.made < MAX_LANES => {
-                let rt = Builder::new_current_thread()
-                    .event_interval(EVENT_INTERVAL)
-                    .enable_all()
-                    .build()
-                    .map_err(|e| {
-                        Error::new(
-                            ErrorKind::Network,
-                            format!("could not start the I/O runtime: {e}"),
-                        )
-                    })?;
-                let lane = Arc::new(Lane { id: lanes.made, rt });
-                lanes.made += 1;
-                lanes.all.push(lane.clone());
-                (lane, Duration::ZERO)
-            }
-            None => return Ok(None),
-        };
-        drop(lanes);
-        CURRENT_LANE.with(|c| c.set(Some(lane.id)));
-        Ok(Some(HeldLane { lane, idle }))
-    }
-}
-
-/// Lets the lane handle what happened while nobody drove it, before the
-/// call starts: above all a server closing an idle keep-alive
-/// connection. Otherwise the pool would still think that connection
-/// open, the call would be written to it and fail with "connection
-/// closed before message completed" (a POST is never retried once
-/// sent). Tokio's current-thread scheduler polls the `block_on` future
-/// first, then the ready tasks, and collects I/O events when it runs out
-/// of them: the first yield collects the events (waking the
-/// connection's task), the second lets that task run and see the close,
-/// which takes the connection out of the pool. A third for good
-/// measure; each costs one `epoll_wait` with a zero timeout.
-fn catch_up(rt: &Runtime) {
-    rt.block_on(async {
-        for _ in 0..3 {
-            tokio::task::yield_now().await;
-        }
-    });
-}
-
-/// How often idle lanes are driven by [`sweep_lanes_forever`].
-const SWEEP_EVERY: Duration = Duration::from_secs(15);
-
-/// Every [`SWEEP_EVERY`], catches up the lanes that have been idle at least
-/// that long, on a blocking-pool thread (a runtime may not be blocked on
-/// from an async task). That thread exits 10 s after each sweep (tokio's
-/// keep-alive), so between sweeps the library runs only its two I/O
-/// threads.
-///
-/// Why: a lane nobody holds is not driven, and the free list hands out the
-/// most recently used lane first, so in steady use the others can sit idle
-/// for good, and with them their idle connections: closed by the server
-/// but still holding a descriptor (CLOSE_WAIT), past the pool's 90 s idle
-/// timeout, or left behind by a freed client. Driving them lets the
-/// connections' tasks see the close and the pool's reaper run. Cheap: a
-/// few microseconds per idle lane every 15 s.
-async fn sweep_lanes_forever() {
-    let mut tick = tokio::time::interval(SWEEP_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tick.tick().await;
-    loop {
-        tick.tick().await;
-        let any_stale = LANES
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .free
-            .iter()
-            .any(|(_, since)| since.elapsed() >= SWEEP_EVERY);
-        if any_stale && tokio::task::spawn_blocking(sweep_lanes).await.is_err() {
-            return;
-        }
-    }
-}
-
-/// One sweep: takes the lanes idle for [`SWEEP_EVERY`] or more off the free
-/// list (so no call can take them meanwhile), catches each up, and puts
-/// them back at the cold end of the list with their old idle times.
-fn sweep_lanes() {
-    let stale: Vec<(Arc<Lane>, Instant)> = {
-        let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
-        let (stale, fresh) = std::mem::take(&mut lanes.free)
-            .into_iter()
-            .partition(|(_, since)| since.elapsed() >= SWEEP_EVERY);
-        lanes.free = fresh;
-        stale
-    };
-    for (lane, _) in &stale {
-        catch_up(&lane.rt);
-    }
-    let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
-    if !SHUTDOWN.load(Ordering::Acquire) {
-        lanes.free.splice(0..0, stale);
-    }
-}
-
-impl Drop for HeldLane {
-    fn drop(&mut self) {
-        CURRENT_LANE.with(|c| c.set(None));
-        let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
-        if !SHUTDOWN.load(Ordering::Acquire) {
-            lanes.free.push((self.lane.clone(), Instant::now()));
-        }
-    }
 }
 
 /// Starts `fut` on the runtime and returns at once. `completion` is called
@@ -619,20 +426,7 @@ pub fn shutdown(timeout: Duration) -> Result<(), Error> {
             Err(shared) => drop(shared),
         }
     }
-    // Lanes have no threads; dropping one closes its connections and stops
-    // its blocking-pool threads (DNS lookups, file reads). A lane still held
-    // by a returning call is dropped by that call.
-    let lanes = {
-        let mut lanes = LANES.lock().unwrap_or_else(|p| p.into_inner());
-        lanes.free.clear();
-        std::mem::take(&mut lanes.all)
-    };
-    for lane in lanes {
-        if let Ok(lane) = Arc::try_unwrap(lane) {
-            lane.rt
-                .shutdown_timeout(deadline.saturating_duration_since(Instant::now()));
-        }
-    }
+    lanes::shutdown(deadline);
     Ok(())
 }
 

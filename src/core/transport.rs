@@ -17,10 +17,10 @@
 
 use crate::core::error::{Error, ErrorKind};
 use crate::core::http::{self as http_client, HttpClient};
+use crate::core::lanes::PerLane;
 use crate::core::log::{self, Level};
 use crate::core::options::Options;
 use crate::core::retry;
-use crate::core::runtime;
 use crate::core::secret::{scrub, scrub_error, Secret};
 use crate::core::tls::tls_config;
 use bytes::Bytes;
@@ -31,7 +31,7 @@ use hyper::header::{
 };
 use hyper::{Method, StatusCode, Uri};
 use std::borrow::Cow;
-use std::sync::{OnceLock, RwLock};
+use std::sync::RwLock;
 use std::time::Duration;
 use url::Url;
 
@@ -83,17 +83,13 @@ pub(crate) struct Request {
 pub(crate) struct Transport {
     /// The TLS set-up every HTTP client of this transport is built with.
     tls: rustls::ClientConfig,
-    /// The HTTP client (and so the connection pool) of calls on the
-    /// multi-thread runtime (async calls, and blocking calls when every lane
-    /// is taken), built on first use.
-    http_shared: OnceLock<HttpClient>,
-    /// One per lane of blocking calls (`runtime::Lane`), made on first use.
-    /// Separate because a connection's task lives on the runtime that opened
-    /// it: a connection of one runtime used from another would only make
-    /// progress while its own runtime happens to be driven.
-    /// Boxed: a pooled client is a few hundred bytes inline, and 64 slots
-    /// per client made every client 22 KiB larger (1 000 clients: +21 MiB).
-    http_lanes: OnceLock<Box<[OnceLock<Box<HttpClient>>]>>,
+    /// The HTTP client (and so the connection pool) of each runtime this
+    /// transport is used on: the shared multi-thread runtime (async calls,
+    /// and blocking calls when every lane is taken) and each lane of
+    /// blocking calls. Separate because a connection's task lives on the
+    /// runtime that opened it: a connection of one runtime used from another
+    /// would only make progress while its own runtime happens to be driven.
+    http: PerLane<HttpClient>,
     /// The parsed URL of every fixed path used so far: parsing a URL (host
     /// name rules included) was 5-7% of a call's CPU. At most one entry per
     /// operation, so it never grows past a dozen.
@@ -176,8 +172,7 @@ impl Transport {
         let tls = tls_config(url.scheme() == "https", options.ca_cert_pem.as_deref())?;
         Ok(Transport {
             tls,
-            http_shared: OnceLock::new(),
-            http_lanes: OnceLock::new(),
+            http: PerLane::new(),
             urls: RwLock::new(Vec::new()),
             base,
             headers,
@@ -191,17 +186,7 @@ impl Transport {
     /// The HTTP client for the runtime this runs on (see the fields), built
     /// on first use.
     fn http(&self) -> &HttpClient {
-        let build = || http_client::client(self.tls.clone());
-        let Some(lane) = runtime::current_lane() else {
-            return self.http_shared.get_or_init(build);
-        };
-        let lanes = self.http_lanes.get_or_init(|| {
-            (0..runtime::MAX_LANES)
-                .map(|_| OnceLock::new())
-                .collect::<Vec<_>>()
-                .into_boxed_slice()
-        });
-        lanes[lane].get_or_init(|| Box::new(build()))
+        self.http.get(|| http_client::client(self.tls.clone()))
     }
 
     /// The base URL followed by `path`, parsed; from the cache for a fixed
@@ -391,9 +376,8 @@ impl Drop for Transport {
     /// sockets and an epoll instance the parent still uses. They are leaked
     /// instead (memory only; the child has no use for them).
     fn drop(&mut self) {
-        if runtime::in_forked_child() {
-            std::mem::forget(self.http_shared.take());
-            std::mem::forget(self.http_lanes.take());
+        if crate::core::runtime::in_forked_child() {
+            std::mem::forget(std::mem::replace(&mut self.http, PerLane::new()));
         }
     }
 }

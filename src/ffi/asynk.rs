@@ -3,10 +3,10 @@
 use crate::core::error::{Error, ErrorKind};
 use crate::core::ops::Operation;
 use crate::core::runtime::{self, OpToken};
-use crate::ffi::boundary::{run, run_no_error};
-use crate::ffi::client::{authing_mfa_client, client_ref};
+use crate::ffi::boundary::{run, run_no_error, ErrOut, Out};
+use crate::ffi::client::{authing_mfa_client, client_arg};
 use crate::ffi::status::{authing_mfa_status, AUTHING_MFA_OK};
-use crate::ffi::strings::{optional_str, required_str};
+use crate::ffi::strings::c_str;
 use std::ffi::{c_char, c_void, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -144,32 +144,32 @@ pub unsafe extern "C" fn authing_mfa_call_async_ex(
     out_op: *mut *mut authing_mfa_op,
     out_error_json: *mut *mut c_char,
 ) -> authing_mfa_status {
-    // SAFETY: out_error_json as documented.
-    unsafe {
-        run(out_error_json, || {
-            if !out_op.is_null() {
-                // SAFETY: non-NULL and writable per the contract.
-                *out_op = std::ptr::null_mut();
-            }
-            // SAFETY: pointers as documented.
-            let client = client_ref(client)?.clone();
-            let name = required_str(method, "method")?;
-            let params = optional_str(params_json, "params_json")?.map(str::to_owned);
-            let callback =
-                callback.ok_or_else(|| Error::new(ErrorKind::NullArgument, "`callback` must not be NULL"))?;
-            let op = Operation::resolve(name)?;
-            let user = UserData(user_data);
-            let token = runtime::spawn(
-                async move { client.call_op(op, params.as_deref()).await },
-                move |result| deliver(callback, user, result),
-            )?;
-            if !out_op.is_null() {
-                // SAFETY: as above.
-                *out_op = Box::into_raw(Box::new(authing_mfa_op { token }));
-            }
-            Ok(())
-        })
-    }
+    // SAFETY: pointers as documented, used only during this call (the
+    // strings are copied before the operation starts).
+    let (client, method, params, out_op, err) = unsafe {
+        (
+            client_arg(client),
+            c_str(method),
+            c_str(params_json),
+            Out::new(out_op),
+            ErrOut::new(out_error_json),
+        )
+    };
+    run(err, || {
+        let client = client.get()?.clone();
+        let name = method.required("method")?;
+        let params = params.optional("params_json")?.map(str::to_owned);
+        let callback =
+            callback.ok_or_else(|| Error::new(ErrorKind::NullArgument, "`callback` must not be NULL"))?;
+        let op = Operation::resolve(name)?;
+        let user = UserData(user_data);
+        let token = runtime::spawn(
+            async move { client.call_op(op, params.as_deref()).await },
+            move |result| deliver(callback, user, result),
+        )?;
+        out_op.put_box(Box::new(authing_mfa_op { token }));
+        Ok(())
+    })
 }
 
 /// Cancels an operation: if its answer has not come yet, the callback fires
@@ -198,9 +198,11 @@ pub unsafe extern "C" fn authing_mfa_op_cancel(op: *const authing_mfa_op) {
 #[no_mangle]
 pub unsafe extern "C" fn authing_mfa_op_free(op: *mut authing_mfa_op) {
     if !op.is_null() {
+        // SAFETY: made by Box::into_raw in authing_mfa_call_async, and not
+        // used again by the caller.
+        let handle = unsafe { Box::from_raw(op) };
         let _ = run_no_error(|| {
-            // SAFETY: made by Box::into_raw in authing_mfa_call_async.
-            drop(unsafe { Box::from_raw(op) });
+            drop(handle);
             Ok(())
         });
     }

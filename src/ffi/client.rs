@@ -2,9 +2,9 @@
 
 use crate::core::client::Client;
 use crate::core::error::{Error, ErrorKind};
-use crate::ffi::boundary::{run, run_no_error};
+use crate::ffi::boundary::{run, run_no_error, ErrOut, Out};
 use crate::ffi::status::authing_mfa_status;
-use crate::ffi::strings::{optional_str, required_str, OutStr};
+use crate::ffi::strings::c_str;
 use std::ffi::c_char;
 
 /// An Authing MFA client: options, connections kept alive for reuse, and
@@ -30,15 +30,25 @@ pub struct authing_mfa_client {
     pub(crate) client: Client,
 }
 
+/// A client handle argument, borrowed for the current call.
+pub(crate) struct ClientArg<'a>(Option<&'a Client>);
+
 /// Borrows the client behind a handle.
 ///
 /// # Safety
-/// `c` is NULL or a live handle from `authing_mfa_client_new`.
-pub(crate) unsafe fn client_ref<'a>(c: *const authing_mfa_client) -> Result<&'a Client, Error> {
+/// `c` is NULL or a live handle from `authing_mfa_client_new` that is not
+/// freed during `'a` (the current call).
+pub(crate) unsafe fn client_arg<'a>(c: *const authing_mfa_client) -> ClientArg<'a> {
     // SAFETY: the caller promises a live handle or NULL.
-    unsafe { c.as_ref() }
-        .map(|h| &h.client)
-        .ok_or_else(|| Error::new(ErrorKind::NullArgument, "`client` must not be NULL"))
+    ClientArg(unsafe { c.as_ref() }.map(|h| &h.client))
+}
+
+impl<'a> ClientArg<'a> {
+    /// The client, or `NullArgument` for a NULL handle.
+    pub(crate) fn get(self) -> Result<&'a Client, Error> {
+        self.0
+            .ok_or_else(|| Error::new(ErrorKind::NullArgument, "`client` must not be NULL"))
+    }
 }
 
 /// Creates a client.
@@ -95,22 +105,20 @@ pub unsafe extern "C" fn authing_mfa_client_new(
     out_client: *mut *mut authing_mfa_client,
     out_error_json: *mut *mut c_char,
 ) -> authing_mfa_status {
-    // SAFETY: pointers as documented.
-    unsafe {
-        run(out_error_json, || {
-            if out_client.is_null() {
-                return Err(Error::new(
-                    ErrorKind::NullArgument,
-                    "`out_client` must not be NULL",
-                ));
-            }
-            *out_client = std::ptr::null_mut();
-            let options = optional_str(options_json, "options_json")?;
-            let client = Client::from_json(options)?;
-            *out_client = Box::into_raw(Box::new(authing_mfa_client { client }));
-            Ok(())
-        })
-    }
+    // SAFETY: pointers as documented, used only during this call.
+    let (options, out, err) = unsafe {
+        (
+            c_str(options_json),
+            Out::new(out_client),
+            ErrOut::new(out_error_json),
+        )
+    };
+    run(err, || {
+        let out = out.required("out_client")?;
+        let client = Client::from_json(options.optional("options_json")?)?;
+        out.put_box(Box::new(authing_mfa_client { client }));
+        Ok(())
+    })
 }
 
 /// Destroys a client. NULL is a no-op. Calls still running on the client
@@ -127,9 +135,11 @@ pub unsafe extern "C" fn authing_mfa_client_free(client: *mut authing_mfa_client
     if client.is_null() {
         return;
     }
+    // SAFETY: the caller hands back a handle made by Box::into_raw and
+    // does not use it again.
+    let handle = unsafe { Box::from_raw(client) };
     let _ = run_no_error(|| {
-        // SAFETY: the caller hands back a handle made by Box::into_raw.
-        drop(unsafe { Box::from_raw(client) });
+        drop(handle);
         Ok(())
     });
 }
@@ -173,14 +183,9 @@ pub unsafe extern "C" fn authing_mfa_client_set_token_ex(
     token: *const c_char,
     out_error_json: *mut *mut c_char,
 ) -> authing_mfa_status {
-    // SAFETY: pointers as documented.
-    unsafe {
-        run(out_error_json, || {
-            let client = client_ref(client)?;
-            let token = optional_str(token, "token")?;
-            client.set_token(token)
-        })
-    }
+    // SAFETY: pointers as documented, used only during this call.
+    let (client, token, err) = unsafe { (client_arg(client), c_str(token), ErrOut::new(out_error_json)) };
+    run(err, || client.get()?.set_token(token.optional("token")?))
 }
 
 /// Stores the current user (the JS SDK's `setCurrentUser`): `user_json` is a
@@ -201,14 +206,12 @@ pub unsafe extern "C" fn authing_mfa_client_set_current_user(
     user_json: *const c_char,
     out_error_json: *mut *mut c_char,
 ) -> authing_mfa_status {
-    // SAFETY: pointers as documented.
-    unsafe {
-        run(out_error_json, || {
-            let client = client_ref(client)?;
-            let user = required_str(user_json, "user_json")?;
-            client.set_current_user_json(user)
-        })
-    }
+    // SAFETY: pointers as documented, used only during this call.
+    let (client, user, err) = unsafe { (client_arg(client), c_str(user_json), ErrOut::new(out_error_json)) };
+    run(err, || {
+        let client = client.get()?;
+        client.set_current_user_json(user.required("user_json")?)
+    })
 }
 
 /// The current user (the JS SDK's `getCurrentUser`, from local state): the
@@ -226,11 +229,12 @@ pub unsafe extern "C" fn authing_mfa_client_get_current_user(
     client: *const authing_mfa_client,
     out_user_json: *mut *mut c_char,
 ) -> authing_mfa_status {
+    // SAFETY: pointers as documented, used only during this call.
+    let (client, out) = unsafe { (client_arg(client), Out::new(out_user_json)) };
     run_no_error(|| {
-        // SAFETY: pointers as documented.
-        let out = unsafe { OutStr::required(out_user_json, "out_user_json") }?;
-        let client = unsafe { client_ref(client) }?;
-        out.set(client.current_user_json().unwrap_or_else(|| "null".into()))
+        let out = out.required("out_user_json")?;
+        let user = client.get()?.current_user_json();
+        out.set(user.unwrap_or_else(|| "null".into()))
     })
 }
 
@@ -246,9 +250,10 @@ pub unsafe extern "C" fn authing_mfa_client_get_current_user(
 pub unsafe extern "C" fn authing_mfa_client_clear_current_user(
     client: *const authing_mfa_client,
 ) -> authing_mfa_status {
+    // SAFETY: as documented.
+    let client = unsafe { client_arg(client) };
     run_no_error(|| {
-        // SAFETY: as documented.
-        unsafe { client_ref(client) }?.clear_current_user();
+        client.get()?.clear_current_user();
         Ok(())
     })
 }

@@ -4,38 +4,50 @@
 
 use crate::core::ops::Operation;
 use crate::core::runtime::block_on;
-use crate::ffi::boundary::run;
-use crate::ffi::client::{authing_mfa_client, client_ref};
+use crate::ffi::boundary::{run, ErrOut, Out};
+use crate::ffi::client::{authing_mfa_client, client_arg};
 use crate::ffi::status::authing_mfa_status;
-use crate::ffi::strings::{optional_str, required_str, OutStr};
+use crate::ffi::strings::{c_str, CStrArg};
 use std::ffi::c_char;
 
-/// Shared body of every blocking operation.
+/// Which operation a blocking call runs: fixed by the function, or named
+/// by the caller (`authing_mfa_call`).
+enum Which<'a> {
+    Fixed(Operation),
+    Named(CStrArg<'a>),
+}
+
+/// The body of every blocking operation function.
 ///
 /// # Safety
-/// As for the operation functions.
+/// The pointers are NULL or valid as documented on the public functions,
+/// for the duration of the call.
 unsafe fn call_blocking(
     client: *const authing_mfa_client,
-    op: Option<Operation>,
-    method: *const c_char,
+    which: Which<'_>,
     params_json: *const c_char,
     out_result_json: *mut *mut c_char,
     out_error_json: *mut *mut c_char,
 ) -> authing_mfa_status {
-    // SAFETY: pointers as documented on the public functions.
-    unsafe {
-        run(out_error_json, || {
-            let out = OutStr::required(out_result_json, "out_result_json")?;
-            let client = client_ref(client)?;
-            let op = match op {
-                Some(op) => op,
-                None => Operation::resolve(required_str(method, "method")?)?,
-            };
-            let params = optional_str(params_json, "params_json")?;
-            let result = block_on(client.call_op(op, params))??;
-            out.set(result)
-        })
-    }
+    // SAFETY: forwarded from the public function's contract.
+    let (client, params, out, err) = unsafe {
+        (
+            client_arg(client),
+            c_str(params_json),
+            Out::new(out_result_json),
+            ErrOut::new(out_error_json),
+        )
+    };
+    run(err, || {
+        let out = out.required("out_result_json")?;
+        let client = client.get()?;
+        let op = match which {
+            Which::Fixed(op) => op,
+            Which::Named(name) => Operation::resolve(name.required("method")?)?,
+        };
+        let params = params.optional("params_json")?;
+        out.set(block_on(client.call_op(op, params))??)
+    })
 }
 
 /// Lists the user's MFA authenticators.
@@ -62,8 +74,7 @@ pub unsafe extern "C" fn authing_mfa_get_authenticators(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::GetMfaAuthenticators),
-            std::ptr::null(),
+            Which::Fixed(Operation::GetMfaAuthenticators),
             params_json,
             out_result_json,
             out_error_json,
@@ -95,8 +106,7 @@ pub unsafe extern "C" fn authing_mfa_associate_authenticator(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::AssociateMfaAuthenticator),
-            std::ptr::null(),
+            Which::Fixed(Operation::AssociateMfaAuthenticator),
             params_json,
             out_result_json,
             out_error_json,
@@ -128,8 +138,7 @@ pub unsafe extern "C" fn authing_mfa_delete_authenticator(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::DeleteMfaAuthenticator),
-            std::ptr::null(),
+            Which::Fixed(Operation::DeleteMfaAuthenticator),
             params_json,
             out_result_json,
             out_error_json,
@@ -163,8 +172,7 @@ pub unsafe extern "C" fn authing_mfa_confirm_associate_authenticator(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::ConfirmAssociateMfaAuthenticator),
-            std::ptr::null(),
+            Which::Fixed(Operation::ConfirmAssociateMfaAuthenticator),
             params_json,
             out_result_json,
             out_error_json,
@@ -198,8 +206,7 @@ pub unsafe extern "C" fn authing_mfa_verify_totp(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::VerifyTotpMfa),
-            std::ptr::null(),
+            Which::Fixed(Operation::VerifyTotpMfa),
             params_json,
             out_result_json,
             out_error_json,
@@ -233,8 +240,7 @@ pub unsafe extern "C" fn authing_mfa_verify_totp_recovery_code(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::VerifyTotpRecoveryCode),
-            std::ptr::null(),
+            Which::Fixed(Operation::VerifyTotpRecoveryCode),
             params_json,
             out_result_json,
             out_error_json,
@@ -266,8 +272,7 @@ pub unsafe extern "C" fn authing_mfa_verify_app_sms(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::VerifyAppSmsMfa),
-            std::ptr::null(),
+            Which::Fixed(Operation::VerifyAppSmsMfa),
             params_json,
             out_result_json,
             out_error_json,
@@ -299,8 +304,7 @@ pub unsafe extern "C" fn authing_mfa_verify_app_email(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::VerifyAppEmailMfa),
-            std::ptr::null(),
+            Which::Fixed(Operation::VerifyAppEmailMfa),
             params_json,
             out_result_json,
             out_error_json,
@@ -334,8 +338,7 @@ pub unsafe extern "C" fn authing_mfa_phone_or_email_bindable(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::PhoneOrEmailBindable),
-            std::ptr::null(),
+            Which::Fixed(Operation::PhoneOrEmailBindable),
             params_json,
             out_result_json,
             out_error_json,
@@ -367,8 +370,7 @@ pub unsafe extern "C" fn authing_mfa_associate_face_by_url(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::AssociateFaceByUrl),
-            std::ptr::null(),
+            Which::Fixed(Operation::AssociateFaceByUrl),
             params_json,
             out_result_json,
             out_error_json,
@@ -402,8 +404,7 @@ pub unsafe extern "C" fn authing_mfa_associate_face_by_files(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::AssociateFaceByLocalFile),
-            std::ptr::null(),
+            Which::Fixed(Operation::AssociateFaceByLocalFile),
             params_json,
             out_result_json,
             out_error_json,
@@ -435,8 +436,7 @@ pub unsafe extern "C" fn authing_mfa_verify_face(
     unsafe {
         call_blocking(
             client,
-            Some(Operation::VerifyFaceMfa),
-            std::ptr::null(),
+            Which::Fixed(Operation::VerifyFaceMfa),
             params_json,
             out_result_json,
             out_error_json,
@@ -468,6 +468,14 @@ pub unsafe extern "C" fn authing_mfa_call(
     out_result_json: *mut *mut c_char,
     out_error_json: *mut *mut c_char,
 ) -> authing_mfa_status {
-    // SAFETY: forwarded.
-    unsafe { call_blocking(client, None, method, params_json, out_result_json, out_error_json) }
+    // SAFETY: forwarded; `method` as documented.
+    unsafe {
+        call_blocking(
+            client,
+            Which::Named(c_str(method)),
+            params_json,
+            out_result_json,
+            out_error_json,
+        )
+    }
 }

@@ -7,35 +7,43 @@
 use crate::core::error::{Error, ErrorKind};
 use std::ffi::{c_char, CStr, CString};
 
-/// A required input string: NULL is `NullArgument`, bad UTF-8 `InvalidUtf8`.
-///
-/// # Safety
-/// `p` is NULL or points to a NUL-terminated string valid for `'a`.
-pub(crate) unsafe fn required_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, Error> {
-    // SAFETY: forwarded from the caller.
-    unsafe { optional_str(p, name) }?
-        .ok_or_else(|| Error::new(ErrorKind::NullArgument, format!("`{name}` must not be NULL")))
-}
+/// A C string argument, read (and checked for UTF-8) when taken; whether
+/// NULL is acceptable, and the name in the message, are decided where it is
+/// used (`required` / `optional`).
+pub(crate) struct CStrArg<'a>(Option<Result<&'a str, usize>>);
 
-/// An input string where NULL means "not given".
+/// Reads a C string argument.
 ///
 /// # Safety
-/// `p` is NULL or points to a NUL-terminated string valid for `'a`.
-pub(crate) unsafe fn optional_str<'a>(p: *const c_char, name: &str) -> Result<Option<&'a str>, Error> {
+/// `p` is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for `'a` (the current call).
+pub(crate) unsafe fn c_str<'a>(p: *const c_char) -> CStrArg<'a> {
     if p.is_null() {
-        return Ok(None);
+        return CStrArg(None);
     }
     // SAFETY: non-NULL, and the caller promises NUL termination and validity.
     let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
-    std::str::from_utf8(bytes).map(Some).map_err(|e| {
-        Error::new(
-            ErrorKind::InvalidUtf8,
-            format!(
-                "`{name}` is not valid UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ),
-        )
-    })
+    CStrArg(Some(std::str::from_utf8(bytes).map_err(|e| e.valid_up_to())))
+}
+
+impl<'a> CStrArg<'a> {
+    /// NULL means "not given"; bad UTF-8 is `InvalidUtf8` naming `name`.
+    pub(crate) fn optional(self, name: &str) -> Result<Option<&'a str>, Error> {
+        match self.0 {
+            None => Ok(None),
+            Some(Ok(s)) => Ok(Some(s)),
+            Some(Err(offset)) => Err(Error::new(
+                ErrorKind::InvalidUtf8,
+                format!("`{name}` is not valid UTF-8 (invalid byte at offset {offset})"),
+            )),
+        }
+    }
+
+    /// NULL is `NullArgument`, bad UTF-8 `InvalidUtf8`, both naming `name`.
+    pub(crate) fn required(self, name: &str) -> Result<&'a str, Error> {
+        self.optional(name)?
+            .ok_or_else(|| Error::new(ErrorKind::NullArgument, format!("`{name}` must not be NULL")))
+    }
 }
 
 /// Hands a Rust string to C. JSON and codes never contain NUL (JSON escapes
@@ -44,36 +52,6 @@ pub(crate) fn to_c(s: String) -> Result<*mut c_char, Error> {
     CString::new(s)
         .map(CString::into_raw)
         .map_err(|_| Error::new(ErrorKind::Decode, "the result contains a NUL character"))
-}
-
-/// An out-parameter that receives a string: checked for NULL and set to NULL
-/// on entry, written only on success.
-pub(crate) struct OutStr(*mut *mut c_char);
-
-impl OutStr {
-    /// A required out-pointer.
-    ///
-    /// # Safety
-    /// `p` is NULL or valid for writing one pointer.
-    pub(crate) unsafe fn required(p: *mut *mut c_char, name: &str) -> Result<OutStr, Error> {
-        if p.is_null() {
-            return Err(Error::new(
-                ErrorKind::NullArgument,
-                format!("`{name}` must not be NULL"),
-            ));
-        }
-        // SAFETY: non-NULL and writable per the caller's contract.
-        unsafe { *p = std::ptr::null_mut() };
-        Ok(OutStr(p))
-    }
-
-    /// Stores `s`.
-    pub(crate) fn set(self, s: String) -> Result<(), Error> {
-        let c = to_c(s)?;
-        // SAFETY: checked non-NULL and writable in `required`.
-        unsafe { *self.0 = c };
-        Ok(())
-    }
 }
 
 /// Frees a string this library returned (result JSON, error JSON, a TOTP

@@ -2,9 +2,9 @@
 //! uses to accept codes.
 
 use crate::core::totp;
-use crate::ffi::boundary::run;
+use crate::ffi::boundary::{run, ErrOut, Out};
 use crate::ffi::status::authing_mfa_status;
-use crate::ffi::strings::{required_str, OutStr};
+use crate::ffi::strings::c_str;
 use std::ffi::c_char;
 
 /// The 6-digit TOTP code (SHA1, 30 s, as Authing issues them) for a base32
@@ -28,14 +28,18 @@ pub unsafe extern "C" fn authing_mfa_totp_generate(
     out_code: *mut *mut c_char,
     out_error_json: *mut *mut c_char,
 ) -> authing_mfa_status {
-    // SAFETY: pointers as documented.
-    unsafe {
-        run(out_error_json, || {
-            let out = OutStr::required(out_code, "out_code")?;
-            let secret = required_str(secret_base32, "secret_base32")?;
-            out.set(totp::generate(secret, unix_time)?)
-        })
-    }
+    // SAFETY: pointers as documented, used only during this call.
+    let (secret, out, err) = unsafe {
+        (
+            c_str(secret_base32),
+            Out::new(out_code),
+            ErrOut::new(out_error_json),
+        )
+    };
+    run(err, || {
+        let out = out.required("out_code")?;
+        out.set(totp::generate(secret.required("secret_base32")?, unix_time)?)
+    })
 }
 
 /// Parses an `otpauth://totp/<issuer>:<account>?secret=...` URI (Authing's
@@ -58,14 +62,18 @@ pub unsafe extern "C" fn authing_mfa_totp_parse_uri(
     out_json: *mut *mut c_char,
     out_error_json: *mut *mut c_char,
 ) -> authing_mfa_status {
-    // SAFETY: pointers as documented.
-    unsafe {
-        run(out_error_json, || {
-            let out = OutStr::required(out_json, "out_json")?;
-            let uri = required_str(otpauth_uri, "otpauth_uri")?;
-            out.set(totp::parse_uri(uri)?.to_json())
-        })
-    }
+    // SAFETY: pointers as documented, used only during this call.
+    let (uri, out, err) = unsafe {
+        (
+            c_str(otpauth_uri),
+            Out::new(out_json),
+            ErrOut::new(out_error_json),
+        )
+    };
+    run(err, || {
+        let out = out.required("out_json")?;
+        out.set(totp::parse_uri(uri.required("otpauth_uri")?)?.to_json())
+    })
 }
 
 /// `authing_mfa_totp_generate` at the current time of the system clock.
