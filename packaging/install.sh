@@ -8,7 +8,8 @@
 #   DIR/lib/libauthing_mfa.a                  the static library
 #   DIR/lib/pkgconfig/authing_mfa.pc
 #   DIR/include/authing_mfa.h                 the C API
-#   DIR/include/authing_mfa.hpp               the header-only C++17 wrapper
+#   DIR/include/authing_mfa.hpp               the header-only C++17 wrapper,
+#   DIR/include/authing_mfa/*.hpp             which includes its parts
 #
 # See packaging/README.md for the soname policy.
 set -euo pipefail
@@ -89,7 +90,8 @@ so="$target_dir/libauthing_mfa.so"
 a="$target_dir/libauthing_mfa.a"
 header="$root/include/authing_mfa.h"
 hpp="$root/bindings/cpp/include/authing_mfa.hpp"
-for f in "$so" "$a" "$header" "$hpp"; do
+hpp_parts=("$root"/bindings/cpp/include/authing_mfa/*.hpp)
+for f in "$so" "$a" "$header" "$hpp" "${hpp_parts[0]}"; do
     [ -f "$f" ] || { echo "install.sh: missing $f (build first, or drop --no-build)" >&2; exit 1; }
 done
 
@@ -122,6 +124,10 @@ ln -sfn "$real" "$libdir/libauthing_mfa.so"
 install -m 0644 "$a" "$libdir/libauthing_mfa.a"
 install -m 0644 "$header" "$prefix/include/authing_mfa.h"
 install -m 0644 "$hpp" "$prefix/include/authing_mfa.hpp"
+# The wrapper's parts, exactly: a part an older install left behind is removed.
+install -d "$prefix/include/authing_mfa"
+rm -f "$prefix/include/authing_mfa/"*.hpp
+install -m 0644 "${hpp_parts[@]}" "$prefix/include/authing_mfa/"
 
 # The soname: build.rs should set it (-Wl,-soname); until it does, patch the
 # installed copy. Programs linked with -lauthing_mfa record the soname as

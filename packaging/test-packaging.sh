@@ -83,8 +83,10 @@ layout() {
     [ -f "$lib/pkgconfig/authing_mfa.pc" ] || { echo "no .pc"; return 1; }
     cmp "$prefix/include/authing_mfa.h" "$root/include/authing_mfa.h"
     cmp "$prefix/include/authing_mfa.hpp" "$root/bindings/cpp/include/authing_mfa.hpp"
+    # The C++ wrapper's parts: the same files, no more, no fewer.
+    diff -r "$prefix/include/authing_mfa" "$root/bindings/cpp/include/authing_mfa"
 }
-check "layout: lib/libauthing_mfa.so.$version, .so.$major and .so links, .a, .pc, headers" layout
+check "layout: lib/libauthing_mfa.so.$version, .so.$major and .so links, .a, .pc, headers (C++: with include/authing_mfa/)" layout
 
 soname_is() {
     local got
@@ -196,6 +198,13 @@ check "install.sh --profile fast exits 2" expect_exit 2 "$here/install.sh" --pre
 check "install.sh with an unknown option exits 2" expect_exit 2 "$here/install.sh" --prefix "$tmp/x" --frobnicate
 check "install.sh again over the same prefix (idempotent)" \
     bash -c "'$here/install.sh' --prefix '$prefix' --profile '$profile' --no-build && readelf -d '$prefix/lib/libauthing_mfa.so.$version' | grep -q 'SONAME.*libauthing_mfa.so.$major'"
+stale_part_removed() {
+    touch "$prefix/include/authing_mfa/retired.hpp"
+    "$here/install.sh" --prefix "$prefix" --profile "$profile" --no-build
+    [ ! -e "$prefix/include/authing_mfa/retired.hpp" ] || { echo "retired.hpp is still installed"; return 1; }
+    diff -r "$prefix/include/authing_mfa" "$root/bindings/cpp/include/authing_mfa"
+}
+check "install.sh again removes a C++ wrapper part an older install left behind" stale_part_removed
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <future>
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 using authing_mfa::Client;
@@ -26,16 +28,24 @@ using Call = std::function<void(const Client&, const std::string& params)>;
 
 struct Methods {
     Call blocking;  // the blocking method
-    Call future;    // its `_future` form (`_async` goes the same way); empty: none
+    Call future;    // its `_future` form; empty: none
+    Call async;     // its `_async` form, waited for; empty: none
     // The JS name the library reports for these methods, when it is not the
     // entry's own (one method serving two operations).
     const char* runs = nullptr;
 };
 
-// The blocking method `m` and its `m_future` form.
-#define AUTHING_MFA_METHODS(m)                                                           \
-    Methods{[](const Client& c, const std::string& p) { c.m(p); },                       \
-            [](const Client& c, const std::string& p) { c.m##_future(p).result.get(); }, \
+// The blocking method `m`, its `m_future` form and its `m_async` form
+// (whose callback's Result is waited for and rethrown).
+#define AUTHING_MFA_METHODS(m)                                                                \
+    Methods{[](const Client& c, const std::string& p) { c.m(p); },                            \
+            [](const Client& c, const std::string& p) { c.m##_future(p).result.get(); },      \
+            [](const Client& c, const std::string& p) {                                       \
+                std::promise<authing_mfa::Result> done;                                       \
+                std::future<authing_mfa::Result> result = done.get_future();                  \
+                c.m##_async(p, [&done](authing_mfa::Result r) { done.set_value(std::move(r)); }); \
+                result.get().value();                                                         \
+            },                                                                                \
             nullptr}
 
 /// Every operation of the library, by JS name, with its Client methods.
@@ -56,7 +66,8 @@ const std::map<std::string, Methods>& methods() {
         // Returns a bool and has no _async/_future form (documented: use
         // call_async("phoneOrEmailBindable", …)).
         {"phoneOrEmailBindable",
-         Methods{[](const Client& c, const std::string& p) { c.phone_or_email_bindable(p); }, Call(), nullptr}},
+         Methods{[](const Client& c, const std::string& p) { c.phone_or_email_bindable(p); }, Call(), Call(),
+                 nullptr}},
         {"associateFaceByUrl", AUTHING_MFA_METHODS(associate_face_by_url)},
         // One C function (authing_mfa_associate_face_by_files) runs both: a
         // native program has files, not browser blobs. One method, named
@@ -141,6 +152,7 @@ TEST(OperationList, EachMethodRunsItsOperation) {
             << "C++ binding: " << name << " is listed as run by " << runs << ", which has another C function";
         std::vector<std::pair<const char*, const Call*>> forms{{"blocking", &m.blocking}};
         if (m.future) forms.emplace_back("_future", &m.future);
+        if (m.async) forms.emplace_back("_async", &m.async);
         for (const auto& [form, call] : forms) {
             const auto e = catch_error([&] { (*call)(client, probe); });
             EXPECT_EQ(e.status(), Status::InvalidArgument) << name << " " << form << ": " << e.what();

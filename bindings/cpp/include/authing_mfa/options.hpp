@@ -1,0 +1,54 @@
+// authing_mfa/options.hpp: `Options`, the client options as a struct,
+// written as the C API's options JSON.
+// Part of the C++ wrapper; include <authing_mfa.hpp> for all of it.
+
+#ifndef AUTHING_MFA_OPTIONS_HPP
+#define AUTHING_MFA_OPTIONS_HPP
+
+#include "authing_mfa/json.hpp"
+
+#include <optional>
+#include <string>
+
+namespace authing_mfa {
+
+/// The client options (the C API's `options_json`). Empty strings and unset
+/// optionals are left out, which the library reads as "not given".
+struct Options {
+    std::string app_host;      ///< base URL, e.g. "https://my-app.authing.cn"
+    std::string host;          ///< used when app_host is empty
+    std::string user_pool_id;  ///< x-authing-userpool-id
+    std::string app_id;        ///< x-authing-app-id
+    std::string tenant_id;     ///< x-authing-app-tenant-id
+    std::string lang;          ///< "zh-CN" (library default) or "en-US"
+    std::optional<long long> timeout_ms;          ///< default 30000
+    std::string request_from;                     ///< default "sdk"
+    std::string token;                            ///< initial user token (a secret)
+    bool allow_insecure_http = false;             ///< plain http to a non-loopback host
+    std::string ca_cert_pem;                      ///< extra trusted certificates
+    std::optional<long long> max_response_bytes;  ///< default 4 MiB
+
+    std::string to_json() const {
+        Params p;
+        const auto put = [&p](const char* key, const std::string& v) {
+            if (!v.empty()) p.set(key, v);
+        };
+        put("appHost", app_host);
+        put("host", host);
+        put("userPoolId", user_pool_id);
+        put("appId", app_id);
+        put("tenantId", tenant_id);
+        put("lang", lang);
+        if (timeout_ms) p.raw("timeout", std::to_string(*timeout_ms));
+        put("requestFrom", request_from);
+        put("token", token);
+        if (allow_insecure_http) p.set("allowInsecureHttp", true);
+        put("caCertPem", ca_cert_pem);
+        if (max_response_bytes) p.raw("maxResponseBytes", std::to_string(*max_response_bytes));
+        return p.str();
+    }
+};
+
+}  // namespace authing_mfa
+
+#endif  // AUTHING_MFA_OPTIONS_HPP
