@@ -62,8 +62,16 @@ CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_int32, c_void_p)
 # c_char_p copies the borrowed message into bytes before Python code runs.
 LOG_CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
 
-# (name, argtypes, restype) for every function of the header.
+# The one prototype of every operation's function:
+#   authing_mfa_status f(const authing_mfa_client *client, const char *params_json,
+#                        char **out_json, char **err_json);
+# Those functions are not listed here: each is named once, by the operation
+# table in client.py (see _operation.py), which declares it with
+# declare_operation() when the package is imported.
 _OPERATION_ARGS = [_CLIENT_P, c_char_p, _STR_OUT, _STR_OUT]
+
+# (name, argtypes, restype) for every function of the header (the operations'
+# ones appended by declare_operation).
 _PROTOTYPES: List[Tuple[str, List[Any], Any]] = [
     ("authing_mfa_version", [], c_char_p),  # static string: c_char_p copies, never free
     ("authing_mfa_operations", [], c_char_p),  # static JSON string: c_char_p copies, never free
@@ -76,18 +84,6 @@ _PROTOTYPES: List[Tuple[str, List[Any], Any]] = [
     ("authing_mfa_client_set_current_user", [_CLIENT_P, c_char_p, _STR_OUT], c_int32),
     ("authing_mfa_client_get_current_user", [_CLIENT_P, _STR_OUT], c_int32),
     ("authing_mfa_client_clear_current_user", [_CLIENT_P], c_int32),
-    ("authing_mfa_get_authenticators", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_associate_authenticator", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_delete_authenticator", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_confirm_associate_authenticator", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_verify_totp", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_verify_totp_recovery_code", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_verify_app_sms", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_verify_app_email", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_phone_or_email_bindable", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_associate_face_by_url", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_associate_face_by_files", _OPERATION_ARGS, c_int32),
-    ("authing_mfa_verify_face", _OPERATION_ARGS, c_int32),
     ("authing_mfa_call", [_CLIENT_P, c_char_p, c_char_p, _STR_OUT, _STR_OUT], c_int32),
     ("authing_mfa_totp_generate", [c_char_p, c_int64, _STR_OUT, _STR_OUT], c_int32),
     ("authing_mfa_totp_parse_uri", [c_char_p, _STR_OUT, _STR_OUT], c_int32),
@@ -152,11 +148,16 @@ class Library:
         self.cdll = cdll
         self.path = path
         for name, argtypes, restype in _PROTOTYPES:
-            fn = getattr(cdll, name, None) if name in _OPTIONAL else getattr(cdll, name)
-            if fn is None:
-                continue
-            fn.argtypes = argtypes
-            fn.restype = restype
+            self.declare(name, argtypes, restype)
+
+    def declare(self, name: str, argtypes: List[Any], restype: Any) -> None:
+        """Sets one function's prototype; ``AttributeError`` when the library
+        lacks it, unless it is one of ``_OPTIONAL``."""
+        fn = getattr(self.cdll, name, None) if name in _OPTIONAL else getattr(self.cdll, name)
+        if fn is None:
+            return
+        fn.argtypes = argtypes
+        fn.restype = restype
 
     def __getattr__(self, name: str) -> Any:
         # lib.authing_mfa_call(...) etc. Looked up on every call (not bound
@@ -205,6 +206,20 @@ def _load() -> Library:
         f"cannot load {LIBRARY_FILE}. Build it with `cargo build -p authing-mfa` "
         f"or set {ENV_VAR} to its path. Tried:\n" + "\n".join(tried)
     )
+
+
+def declare_operation(name: str) -> None:
+    """Declares an operation's C function (``_OPERATION_ARGS``, returning a
+    status), once however often it is named. The operation table does this
+    while ``authing_mfa`` is imported, before anything can load the library;
+    should the library be loaded already, the prototype is set on it at once
+    (a function called without one would get its pointers truncated)."""
+    with _lock:
+        if any(declared == name for declared, _, _ in _PROTOTYPES):
+            return
+        _PROTOTYPES.append((name, _OPERATION_ARGS, c_int32))
+        if _loaded is not None:
+            _loaded.declare(name, _OPERATION_ARGS, c_int32)
 
 
 def optional_function(name: str) -> Any:

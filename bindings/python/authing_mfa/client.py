@@ -1,4 +1,10 @@
-"""``Client``: one ``authing_mfa_client`` handle and the MFA operations."""
+"""``Client``: one ``authing_mfa_client`` handle and the MFA operations.
+
+Each operation is described once, in ``Client``'s operation table (a spec
+per operation, decorated with ``operation``); its blocking method and its
+``_async`` coroutine are both made from that description. ``_operation.py``
+says how, and why a decorated ``def`` rather than a table of data.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
 
 from . import _async, _ffi
+from ._operation import Params, coroutine, operation
 from .errors import ClientClosedError, Status
 
 __all__ = ["Client", "StrPath"]
@@ -279,9 +286,10 @@ class Client:
             status = _ffi.lib().authing_mfa_client_clear_current_user(handle)
         _ffi.check(status, "clearing the current user failed")
 
-    # ----------------------------------------------------------- operations
+    # ------------------------------------------------------- generic calls
 
     def _op(self, function: str, params: Optional[Mapping[str, Any]]) -> Any:
+        """Runs one operation with its C function (blocking)."""
         payload = None if params is None else _ffi.encode_json(dict(params), "params")
         with self._use() as handle:
             text = _ffi.call_returning_string(getattr(_ffi.lib(), function), handle, payload)
@@ -297,143 +305,14 @@ class Client:
             text = _ffi.call_returning_string(_ffi.lib().authing_mfa_call, handle, name, payload)
         return json.loads(text)
 
-    def get_mfa_authenticators(
-        self, *, type: Optional[str] = None, mfa_token: Optional[str] = None, source: Optional[str] = None
-    ) -> List[JsonObject]:
-        """Lists the user's authenticators (JS ``getMfaAuthenticators``).
-        Without any argument the JS defaults ``type="totp", source="SELF"``
-        are sent; with some, only those."""
-        result: List[JsonObject] = self._op(
-            "authing_mfa_get_authenticators", _js_params(type=type, mfaToken=mfa_token, source=source)
-        )
-        return result
-
-    def associate_mfa_authenticator(
-        self,
-        *,
-        authenticator_type: Optional[str] = None,
-        mfa_token: Optional[str] = None,
-        source: Optional[str] = None,
-    ) -> JsonObject:
-        """Starts binding TOTP (JS ``assosicateMfaAuthenticator``): returns
-        ``{authenticator_type, secret, qrcode_uri, qrcode_data_url, recovery_code}``."""
-        result: JsonObject = self._op(
-            "authing_mfa_associate_authenticator",
-            _js_params(authenticatorType=authenticator_type, mfaToken=mfa_token, source=source),
-        )
-        return result
-
-    # The JS SDK's spelling, so code ported from JavaScript reads across.
-    assosicate_mfa_authenticator = associate_mfa_authenticator
-
-    def delete_mfa_authenticator(self) -> JsonObject:
-        """Unbinds TOTP with the user token; returns the server's ``{code, message}``."""
-        result: JsonObject = self._op("authing_mfa_delete_authenticator", None)
-        return result
-
-    def confirm_associate_mfa_authenticator(
-        self,
-        *,
-        totp: str,
-        authenticator_type: Optional[str] = None,
-        source: Optional[str] = None,
-        mfa_token: Optional[str] = None,
-    ) -> JsonObject:
-        """Confirms the binding with a first code (JS
-        ``confirmAssosicateMfaAuthenticator``); returns ``{code, message}``.
-        A wrong code raises ``HttpStatusError`` (HTTP 400, code 400)."""
-        result: JsonObject = self._op(
-            "authing_mfa_confirm_associate_authenticator",
-            _js_params(totp=totp, authenticatorType=authenticator_type, source=source, mfaToken=mfa_token),
-        )
-        return result
-
-    confirm_assosicate_mfa_authenticator = confirm_associate_mfa_authenticator
-
-    def verify_totp_mfa(self, *, totp: str, mfa_token: str) -> JsonObject:
-        """The second factor with a TOTP code; returns the user with its
-        ``token``. A wrong or replayed code raises ``ApiError`` code 6001."""
-        result: JsonObject = self._op("authing_mfa_verify_totp", _js_params(totp=totp, mfaToken=mfa_token))
-        return result
-
-    def verify_totp_recovery_code(self, *, recovery_code: str, mfa_token: str) -> JsonObject:
-        """The second factor with the recovery code; returns
-        ``{"user": ..., "recoveryCode": <the new code>}`` (the old one is
-        dead). A wrong code raises ``ApiError`` code 6002."""
-        result: JsonObject = self._op(
-            "authing_mfa_verify_totp_recovery_code",
-            _js_params(recoveryCode=recovery_code, mfaToken=mfa_token),
-        )
-        return result
-
-    def verify_app_sms_mfa(
-        self, *, phone: str, code: str, mfa_token: str, phone_country_code: Optional[str] = None
-    ) -> JsonObject:
-        """The second factor with an SMS code; returns the user with ``token``."""
-        result: JsonObject = self._op(
-            "authing_mfa_verify_app_sms",
-            _js_params(phone=phone, code=code, mfaToken=mfa_token, phoneCountryCode=phone_country_code),
-        )
-        return result
-
-    def verify_app_email_mfa(self, *, email: str, code: str, mfa_token: str) -> JsonObject:
-        """The second factor with an email code; returns the user with ``token``."""
-        result: JsonObject = self._op(
-            "authing_mfa_verify_app_email", _js_params(email=email, code=code, mfaToken=mfa_token)
-        )
-        return result
-
-    def phone_or_email_bindable(
-        self, *, mfa_token: str, phone: Optional[str] = None, email: Optional[str] = None
-    ) -> bool:
-        """Whether the phone and/or email can be bound as a second factor."""
-        result: bool = self._op(
-            "authing_mfa_phone_or_email_bindable", _js_params(phone=phone, email=email, mfaToken=mfa_token)
-        )
-        return result
-
-    def associate_face_by_url(
-        self, *, base_face: str, compare_face: str, mfa_token: Optional[str] = None
-    ) -> JsonObject:
-        """Binds face MFA from two image URLs; returns the user."""
-        result: JsonObject = self._op(
-            "authing_mfa_associate_face_by_url",
-            _js_params(baseFace=base_face, compareFace=compare_face, mfaToken=mfa_token),
-        )
-        return result
-
-    def associate_face_by_local_file(
-        self, *, base_face: StrPath, compare_face: Optional[StrPath] = None, mfa_token: Optional[str] = None
-    ) -> JsonObject:
-        """Binds face MFA from local image files (uploaded first); without
-        ``compare_face`` the base image is used twice. A file that cannot be
-        read raises ``IoError`` before anything is sent."""
-        result: JsonObject = self._op(
-            "authing_mfa_associate_face_by_files",
-            _js_params(
-                baseFace=_path(base_face, "base_face"),
-                compareFace=None if compare_face is None else _path(compare_face, "compare_face"),
-                mfaToken=mfa_token,
-            ),
-        )
-        return result
-
-    def verify_face_mfa(self, *, photo: str, mfa_token: str) -> JsonObject:
-        """The second factor with a face photo (an uploaded key or URL);
-        returns the user with ``token``."""
-        result: JsonObject = self._op("authing_mfa_verify_face", _js_params(photo=photo, mfaToken=mfa_token))
-        return result
-
-    # ------------------------------------------------- operations, asyncio
-    #
-    # The same operations as coroutines, for asyncio: same arguments, same
-    # results, same exceptions. They run on the library's own I/O threads
+    # The coroutines run on the library's own I/O threads
     # (authing_mfa_call_async) and never block the event loop. Cancelling the
     # awaiting Task cancels the request and raises asyncio.CancelledError as
     # usual (a request already sent may still have been processed by the
     # server: a cancelled verify may have used up a code).
 
     async def _op_async(self, method: str, params: Optional[Mapping[str, Any]]) -> Any:
+        """Runs one operation by its JS name, as a coroutine."""
         name = _ffi.encode(method, "method")
         payload = None if params is None else _ffi.encode_json(dict(params), "params")
         return await _async.call(self._use, name, payload)
@@ -443,118 +322,153 @@ class Client:
         {"totp": code, "mfaToken": t})``."""
         return await self._op_async(method, params)
 
-    async def get_mfa_authenticators_async(
-        self, *, type: Optional[str] = None, mfa_token: Optional[str] = None, source: Optional[str] = None
-    ) -> List[JsonObject]:
-        """``get_mfa_authenticators()`` as a coroutine."""
-        result: List[JsonObject] = await self._op_async(
-            "getMfaAuthenticators", _js_params(type=type, mfaToken=mfa_token, source=source)
-        )
-        return result
+    # ----------------------------------------------------------- operations
+    #
+    # The operation table: each operation is described once, by a spec (see
+    # _operation.py). The decorator gives the JS name (what the coroutine
+    # sends to authing_mfa_call_async), the C function (what the blocking
+    # method calls) and the result type; the def gives the method's name,
+    # keyword-only parameters, defaults and docstring, and its body builds
+    # the JS argument object. `operation` turns it into the blocking method;
+    # the line after it derives the `_async` coroutine, with the same
+    # arguments, result and exceptions.
+    #
+    # To add an operation: one spec here and its `_async` line; its C
+    # function is declared from the table. tests/test_operation_list.py
+    # fails until every operation of the library has its row.
 
-    async def associate_mfa_authenticator_async(
+    @operation("getMfaAuthenticators", "authing_mfa_get_authenticators", returns=List[JsonObject])
+    def get_mfa_authenticators(
+        self, *, type: Optional[str] = None, mfa_token: Optional[str] = None, source: Optional[str] = None
+    ) -> Params:
+        """Lists the user's authenticators (JS ``getMfaAuthenticators``).
+        Without any argument the JS defaults ``type="totp", source="SELF"``
+        are sent; with some, only those."""
+        return _js_params(type=type, mfaToken=mfa_token, source=source)
+
+    get_mfa_authenticators_async = coroutine(get_mfa_authenticators)
+
+    @operation("associateMfaAuthenticator", "authing_mfa_associate_authenticator", returns=JsonObject)
+    def associate_mfa_authenticator(
         self,
         *,
         authenticator_type: Optional[str] = None,
         mfa_token: Optional[str] = None,
         source: Optional[str] = None,
-    ) -> JsonObject:
-        """``associate_mfa_authenticator()`` as a coroutine."""
-        result: JsonObject = await self._op_async(
-            "associateMfaAuthenticator",
-            _js_params(authenticatorType=authenticator_type, mfaToken=mfa_token, source=source),
-        )
-        return result
+    ) -> Params:
+        """Starts binding TOTP (JS ``assosicateMfaAuthenticator``): returns
+        ``{authenticator_type, secret, qrcode_uri, qrcode_data_url, recovery_code}``."""
+        return _js_params(authenticatorType=authenticator_type, mfaToken=mfa_token, source=source)
 
+    associate_mfa_authenticator_async = coroutine(associate_mfa_authenticator)
+    # The JS SDK's spelling, so code ported from JavaScript reads across.
+    assosicate_mfa_authenticator = associate_mfa_authenticator
     assosicate_mfa_authenticator_async = associate_mfa_authenticator_async
 
-    async def delete_mfa_authenticator_async(self) -> JsonObject:
-        """``delete_mfa_authenticator()`` as a coroutine."""
-        result: JsonObject = await self._op_async("deleteMfaAuthenticator", None)
-        return result
+    @operation("deleteMfaAuthenticator", "authing_mfa_delete_authenticator", returns=JsonObject)
+    def delete_mfa_authenticator(self) -> Params:
+        """Unbinds TOTP with the user token; returns the server's ``{code, message}``."""
+        return None
 
-    async def confirm_associate_mfa_authenticator_async(
+    delete_mfa_authenticator_async = coroutine(delete_mfa_authenticator)
+
+    @operation(
+        "confirmAssociateMfaAuthenticator", "authing_mfa_confirm_associate_authenticator", returns=JsonObject
+    )
+    def confirm_associate_mfa_authenticator(
         self,
         *,
         totp: str,
         authenticator_type: Optional[str] = None,
         source: Optional[str] = None,
         mfa_token: Optional[str] = None,
-    ) -> JsonObject:
-        """``confirm_associate_mfa_authenticator()`` as a coroutine."""
-        result: JsonObject = await self._op_async(
-            "confirmAssociateMfaAuthenticator",
-            _js_params(totp=totp, authenticatorType=authenticator_type, source=source, mfaToken=mfa_token),
-        )
-        return result
+    ) -> Params:
+        """Confirms the binding with a first code (JS
+        ``confirmAssosicateMfaAuthenticator``); returns ``{code, message}``.
+        A wrong code raises ``HttpStatusError`` (HTTP 400, code 400)."""
+        return _js_params(totp=totp, authenticatorType=authenticator_type, source=source, mfaToken=mfa_token)
 
+    confirm_associate_mfa_authenticator_async = coroutine(confirm_associate_mfa_authenticator)
+    confirm_assosicate_mfa_authenticator = confirm_associate_mfa_authenticator
     confirm_assosicate_mfa_authenticator_async = confirm_associate_mfa_authenticator_async
 
-    async def verify_totp_mfa_async(self, *, totp: str, mfa_token: str) -> JsonObject:
-        """``verify_totp_mfa()`` as a coroutine."""
-        result: JsonObject = await self._op_async("verifyTotpMfa", _js_params(totp=totp, mfaToken=mfa_token))
-        return result
+    @operation("verifyTotpMfa", "authing_mfa_verify_totp", returns=JsonObject)
+    def verify_totp_mfa(self, *, totp: str, mfa_token: str) -> Params:
+        """The second factor with a TOTP code; returns the user with its
+        ``token``. A wrong or replayed code raises ``ApiError`` code 6001."""
+        return _js_params(totp=totp, mfaToken=mfa_token)
 
-    async def verify_totp_recovery_code_async(self, *, recovery_code: str, mfa_token: str) -> JsonObject:
-        """``verify_totp_recovery_code()`` as a coroutine."""
-        result: JsonObject = await self._op_async(
-            "verifyTotpRecoveryCode", _js_params(recoveryCode=recovery_code, mfaToken=mfa_token)
-        )
-        return result
+    verify_totp_mfa_async = coroutine(verify_totp_mfa)
 
-    async def verify_app_sms_mfa_async(
+    @operation("verifyTotpRecoveryCode", "authing_mfa_verify_totp_recovery_code", returns=JsonObject)
+    def verify_totp_recovery_code(self, *, recovery_code: str, mfa_token: str) -> Params:
+        """The second factor with the recovery code; returns
+        ``{"user": ..., "recoveryCode": <the new code>}`` (the old one is
+        dead). A wrong code raises ``ApiError`` code 6002."""
+        return _js_params(recoveryCode=recovery_code, mfaToken=mfa_token)
+
+    verify_totp_recovery_code_async = coroutine(verify_totp_recovery_code)
+
+    @operation("verifyAppSmsMfa", "authing_mfa_verify_app_sms", returns=JsonObject)
+    def verify_app_sms_mfa(
         self, *, phone: str, code: str, mfa_token: str, phone_country_code: Optional[str] = None
-    ) -> JsonObject:
-        """``verify_app_sms_mfa()`` as a coroutine."""
-        result: JsonObject = await self._op_async(
-            "verifyAppSmsMfa",
-            _js_params(phone=phone, code=code, mfaToken=mfa_token, phoneCountryCode=phone_country_code),
-        )
-        return result
+    ) -> Params:
+        """The second factor with an SMS code; returns the user with ``token``."""
+        return _js_params(phone=phone, code=code, mfaToken=mfa_token, phoneCountryCode=phone_country_code)
 
-    async def verify_app_email_mfa_async(self, *, email: str, code: str, mfa_token: str) -> JsonObject:
-        """``verify_app_email_mfa()`` as a coroutine."""
-        result: JsonObject = await self._op_async(
-            "verifyAppEmailMfa", _js_params(email=email, code=code, mfaToken=mfa_token)
-        )
-        return result
+    verify_app_sms_mfa_async = coroutine(verify_app_sms_mfa)
 
-    async def phone_or_email_bindable_async(
+    @operation("verifyAppEmailMfa", "authing_mfa_verify_app_email", returns=JsonObject)
+    def verify_app_email_mfa(self, *, email: str, code: str, mfa_token: str) -> Params:
+        """The second factor with an email code; returns the user with ``token``."""
+        return _js_params(email=email, code=code, mfaToken=mfa_token)
+
+    verify_app_email_mfa_async = coroutine(verify_app_email_mfa)
+
+    @operation("phoneOrEmailBindable", "authing_mfa_phone_or_email_bindable", returns=bool)
+    def phone_or_email_bindable(
         self, *, mfa_token: str, phone: Optional[str] = None, email: Optional[str] = None
-    ) -> bool:
-        """``phone_or_email_bindable()`` as a coroutine."""
-        result: bool = await self._op_async(
-            "phoneOrEmailBindable", _js_params(phone=phone, email=email, mfaToken=mfa_token)
-        )
-        return result
+    ) -> Params:
+        """Whether the phone and/or email can be bound as a second factor."""
+        return _js_params(phone=phone, email=email, mfaToken=mfa_token)
 
-    async def associate_face_by_url_async(
+    phone_or_email_bindable_async = coroutine(phone_or_email_bindable)
+
+    @operation("associateFaceByUrl", "authing_mfa_associate_face_by_url", returns=JsonObject)
+    def associate_face_by_url(
         self, *, base_face: str, compare_face: str, mfa_token: Optional[str] = None
-    ) -> JsonObject:
-        """``associate_face_by_url()`` as a coroutine."""
-        result: JsonObject = await self._op_async(
-            "associateFaceByUrl", _js_params(baseFace=base_face, compareFace=compare_face, mfaToken=mfa_token)
-        )
-        return result
+    ) -> Params:
+        """Binds face MFA from two image URLs; returns the user."""
+        return _js_params(baseFace=base_face, compareFace=compare_face, mfaToken=mfa_token)
 
-    async def associate_face_by_local_file_async(
+    associate_face_by_url_async = coroutine(associate_face_by_url)
+
+    # The C API runs associateFaceByLocalFile and associateFaceByBlob with one
+    # function: a native program has files, not browser blobs.
+    @operation(
+        "associateFaceByLocalFile",
+        "authing_mfa_associate_face_by_files",
+        returns=JsonObject,
+        async_note="the files are read on a library thread, not on the event loop",
+    )
+    def associate_face_by_local_file(
         self, *, base_face: StrPath, compare_face: Optional[StrPath] = None, mfa_token: Optional[str] = None
-    ) -> JsonObject:
-        """``associate_face_by_local_file()`` as a coroutine (the files are
-        read on a library thread, not on the event loop)."""
-        result: JsonObject = await self._op_async(
-            "associateFaceByLocalFile",
-            _js_params(
-                baseFace=_path(base_face, "base_face"),
-                compareFace=None if compare_face is None else _path(compare_face, "compare_face"),
-                mfaToken=mfa_token,
-            ),
+    ) -> Params:
+        """Binds face MFA from local image files (uploaded first); without
+        ``compare_face`` the base image is used twice. A file that cannot be
+        read raises ``IoError`` before anything is sent."""
+        return _js_params(
+            baseFace=_path(base_face, "base_face"),
+            compareFace=None if compare_face is None else _path(compare_face, "compare_face"),
+            mfaToken=mfa_token,
         )
-        return result
 
-    async def verify_face_mfa_async(self, *, photo: str, mfa_token: str) -> JsonObject:
-        """``verify_face_mfa()`` as a coroutine."""
-        result: JsonObject = await self._op_async(
-            "verifyFaceMfa", _js_params(photo=photo, mfaToken=mfa_token)
-        )
-        return result
+    associate_face_by_local_file_async = coroutine(associate_face_by_local_file)
+
+    @operation("verifyFaceMfa", "authing_mfa_verify_face", returns=JsonObject)
+    def verify_face_mfa(self, *, photo: str, mfa_token: str) -> Params:
+        """The second factor with a face photo (an uploaded key or URL);
+        returns the user with ``token``."""
+        return _js_params(photo=photo, mfaToken=mfa_token)
+
+    verify_face_mfa_async = coroutine(verify_face_mfa)

@@ -8,19 +8,28 @@ keyword it takes, sends exactly the operation's keys (each keyword feeding
 one key) to the operation's C function (blocking) or to a JS name the
 library runs with that function (async). Nothing is sent: ``Client._op``
 and ``Client._op_async`` are replaced by recorders.
+
+The binding describes each operation once, in ``Client``'s operation table
+(``authing_mfa._operation.OPERATIONS``), and makes both methods from it. The
+table is checked against the library's list too, both ways, and every
+method and coroutine (and every spelling the library accepts) against the
+row it must be made from, with the same signature and a docstring.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import re
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+import typing
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import pytest
 
 import authing_mfa
 from authing_mfa import Client, _ffi
+from authing_mfa._operation import ATTRIBUTE, OPERATIONS, Operation, Params, coroutine, operation
 
 # Operations whose method the naming rule (the JS name in snake_case) does
 # not find, each with the reason. An entry for a name the library does not
@@ -234,3 +243,198 @@ def test_the_check_fails_on_a_stale_mapping_or_a_method_running_another_operatio
             "authing_mfa_verify_face",
         ]
     )
+
+
+# ------------------------------------------------------- the operation table
+
+# Client's public methods that are not operations of the table.
+NOT_OPERATIONS = {
+    "call",
+    "call_async",
+    "close",
+    "set_token",
+    "set_current_user",
+    "get_current_user",
+    "clear_current_user",
+}
+
+
+def check_table(ops: List[Dict[str, Any]], table: Sequence[Operation]) -> List[str]:
+    """Every way the operation table falls short of the library's list (and
+    ``Client`` of the table), one line each naming the operation; empty when
+    they match."""
+    problems: List[str] = []
+    by_name: Dict[str, Dict[str, Any]] = {}
+    for op in ops:
+        for name in [op["name"], *op["aliases"]]:
+            by_name[name] = op
+    for row in table:
+        listed = by_name.get(row.js)
+        if listed is None:
+            problems.append(
+                f"Python binding: Client's operation table has a row for {row.js!r}, "
+                "which the library does not list"
+            )
+            continue
+        if row.c_function != listed["cFunction"]:
+            problems.append(
+                f"Python binding: the table's row for {row.js} calls {row.c_function}, "
+                f"but the library runs {row.js} with {listed['cFunction']}"
+            )
+        if row.name != snake_case(row.js):
+            problems.append(
+                f"Python binding: the table's row for {row.js} makes Client.{row.name}, "
+                f"not Client.{snake_case(row.js)}"
+            )
+    for op in ops:
+        names = [op["name"], *op["aliases"]]
+        rows = [row for row in table if row.js in names]
+        if not rows and op["name"] in METHOD_FOR:
+            rows = [row for row in table if row.name == METHOD_FOR[op["name"]]]
+            for row in rows:
+                if row.c_function != op["cFunction"]:
+                    problems.append(
+                        f"Python binding: Client.{row.name} runs {row.c_function}, not operation "
+                        f"{op['name']}'s {op['cFunction']}"
+                    )
+        if not rows:
+            problems.append(
+                f"Python binding: Client's operation table has no row for operation {op['name']} "
+                f"({op['cFunction']})"
+            )
+            continue
+        if len(rows) > 1:
+            problems.append(f"Python binding: Client's operation table has {len(rows)} rows for {op['name']}")
+            continue
+        # Every spelling the library accepts has its method and coroutine,
+        # made from that row.
+        row = rows[0]
+        methods = [METHOD_FOR[op["name"]]] if op["name"] in METHOD_FOR else [snake_case(n) for n in names]
+        for method in methods:
+            for attr in (method, method + "_async"):
+                made_from = getattr(getattr(Client, attr, None), ATTRIBUTE, None)
+                if made_from != row:
+                    problems.append(
+                        f"Python binding: Client.{attr} (operation {op['name']}) is not made from "
+                        f"the table's row for {row.js}"
+                    )
+    return problems
+
+
+def test_the_table_is_the_librarys_list() -> None:
+    assert len(OPERATIONS) >= 12
+    problems = check_table(authing_mfa.operations(), OPERATIONS)
+    assert not problems, "\n".join(problems)
+    declared = [name for name, _, _ in _ffi._PROTOTYPES]
+    for row in OPERATIONS:
+        assert declared.count(row.c_function) == 1, row.c_function
+
+
+def test_the_table_check_names_an_operation_the_table_lacks() -> None:
+    extra = {"name": "loginByPigeon", "aliases": [], "cFunction": "authing_mfa_login_by_pigeon", "keys": []}
+    assert check_table([*authing_mfa.operations(), extra], OPERATIONS) == [
+        "Python binding: Client's operation table has no row for operation loginByPigeon "
+        "(authing_mfa_login_by_pigeon)"
+    ]
+
+
+def test_the_table_check_names_a_stale_or_miswired_row() -> None:
+    face = next(row for row in OPERATIONS if row.js == "verifyFaceMfa")
+    miswired = dataclasses.replace(face, c_function="authing_mfa_verify_totp")
+    stale = dataclasses.replace(face, name="verify_pigeon_mfa", js="verifyPigeonMfa")
+    table = [row for row in OPERATIONS if row is not face] + [miswired, stale]
+    problems = check_table(authing_mfa.operations(), table)
+    assert sorted(problems) == sorted(
+        [
+            "Python binding: Client's operation table has a row for 'verifyPigeonMfa', "
+            "which the library does not list",
+            "Python binding: the table's row for verifyFaceMfa calls authing_mfa_verify_totp, "
+            "but the library runs verifyFaceMfa with authing_mfa_verify_face",
+            # Client's methods carry the real row, not the miswired copy.
+            "Python binding: Client.verify_face_mfa (operation verifyFaceMfa) is not made from "
+            "the table's row for verifyFaceMfa",
+            "Python binding: Client.verify_face_mfa_async (operation verifyFaceMfa) is not made from "
+            "the table's row for verifyFaceMfa",
+        ]
+    )
+
+
+def test_every_operation_has_its_coroutine_twin_with_the_same_signature() -> None:
+    for row in OPERATIONS:
+        blocking = Client.__dict__[row.name]
+        twin = Client.__dict__[row.async_name]
+        assert getattr(blocking, ATTRIBUTE) is row and getattr(twin, ATTRIBUTE) is row
+        assert not inspect.iscoroutinefunction(blocking) and inspect.iscoroutinefunction(twin)
+        assert (blocking.__name__, blocking.__qualname__) == (row.name, f"Client.{row.name}")
+        assert (twin.__name__, twin.__qualname__) == (row.async_name, f"Client.{row.async_name}")
+        assert blocking.__module__ == twin.__module__ == "authing_mfa.client"
+        signature = inspect.signature(blocking)
+        assert inspect.signature(twin) == signature
+        assert signature.parameters == inspect.signature(row.spec).parameters
+        assert signature.return_annotation is row.returns
+        parameters = list(signature.parameters.values())
+        assert parameters[0].name == "self"
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters[1:]), row.name
+        hints = typing.get_type_hints(blocking)
+        assert typing.get_type_hints(twin) == hints and hints["return"] == row.returns
+        assert blocking.__doc__ == row.spec.__doc__ and len(blocking.__doc__.strip()) > 20
+        assert twin.__doc__.startswith(f"``{row.name}()`` as a coroutine")
+
+
+def test_every_public_method_is_an_operation_of_the_table_or_known() -> None:
+    # A method written by hand, outside the table, fails here: it would have
+    # no coroutine twin made with it.
+    rows = {row.name: row for row in OPERATIONS}
+    for attr, value in vars(Client).items():
+        if attr.startswith("_") or not callable(value) or attr in NOT_OPERATIONS:
+            continue
+        row: Optional[Operation] = getattr(value, ATTRIBUTE, None)
+        assert row is not None, f"Client.{attr} is not made from the operation table"
+        assert row is rows.get(row.name), f"Client.{attr} is made from a row that is not in the table"
+        assert value.__name__ in (row.name, row.async_name)
+        # Under its own name, or an alias (the JS SDK's misspelling).
+        assert attr == value.__name__ or attr.replace("assosicate", "associate") == value.__name__, attr
+
+
+def test_a_wrong_argument_is_a_type_error_at_the_call_also_for_a_coroutine() -> None:
+    with Client() as c:
+        # As for any `async def`: refused when called, before a coroutine exists.
+        with pytest.raises(TypeError, match=r"verify_totp_mfa_async\(\) missing 1 required keyword-only"):
+            c.verify_totp_mfa_async(totp="1")  # type: ignore[call-arg, unused-coroutine]
+        with pytest.raises(TypeError, match=r"verify_totp_mfa_async\(\) got an unexpected keyword"):
+            c.verify_totp_mfa_async(  # type: ignore[call-arg, unused-coroutine]
+                totp="1", mfa_token="m", bogus=2
+            )
+        with pytest.raises(TypeError, match=r"verify_totp_mfa\(\) takes 1 positional argument"):
+            c.verify_totp_mfa("1", "m")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match=r"delete_mfa_authenticator_async\(\) got an unexpected"):
+            c.delete_mfa_authenticator_async(mfa_token="m")  # type: ignore[call-arg, unused-coroutine]
+
+
+def test_operation_refuses_a_spec_the_public_api_cannot_have() -> None:
+    size = len(OPERATIONS)
+
+    def positional(self: Any, totp: str) -> Params:
+        """Positional."""
+        return None
+
+    def undocumented(self: Any, *, totp: str) -> Params:
+        return None
+
+    def private_keyword(self: Any, *, _run: str) -> Params:
+        """A name the generated code uses."""
+        return None
+
+    refused: List[Tuple[Callable[..., Params], str]] = [
+        (positional, "keyword-only"),
+        (undocumented, "no docstring"),
+        (private_keyword, "unusable parameter name"),
+    ]
+    for spec, words in refused:
+        with pytest.raises(TypeError, match=words):
+            operation("verifyTotpMfa", "authing_mfa_verify_totp", returns=dict)(spec)
+    with pytest.raises(TypeError, match="defined twice"):
+        operation("verifyTotpMfa", "authing_mfa_verify_totp", returns=dict)(OPERATIONS[0].spec)
+    with pytest.raises(TypeError, match="not made by operation"):
+        coroutine(positional)
+    assert len(OPERATIONS) == size
