@@ -3,7 +3,7 @@
 //!
 //! Two layers, visible in the tree:
 //! - [`core`]: pure Rust, no `unsafe`: options, the HTTP transport, the one
-//!   error shape, token state, the thirteen operations as `async` methods of
+//!   error shape, token state, the operations (the table in `core::ops`) as `async` methods of
 //!   [`Client`], and TOTP helpers. Rust programs can use it directly.
 //! - `ffi`: the C ABI (`include/authing_mfa.h`), which only converts pointers
 //!   and UTF-8 in, JSON out, and catches panics at the boundary.

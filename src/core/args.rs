@@ -140,6 +140,32 @@ impl Args {
         Ok(self.opt_str(key)?.filter(|s| !s.is_empty()).map(Into::into))
     }
 
+    /// An optional string where `""` counts as not given (the JS SDK tests
+    /// such values for truthiness before sending them).
+    pub(crate) fn opt_nonempty_str(&mut self, key: &str) -> Result<Option<String>, Error> {
+        Ok(self.opt_str(key)?.filter(|s| !s.is_empty()))
+    }
+
+    /// Any JSON value, kept as given; a falsy one (`false`, `0`, `""`,
+    /// `null`) counts as not given, as `if (value)` in the JS SDK.
+    pub(crate) fn opt_truthy_json(&mut self, key: &str) -> Result<Option<Value>, Error> {
+        Ok(self.take(key).filter(|v| match v {
+            Value::Bool(b) => *b,
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            Value::String(s) => !s.is_empty(),
+            _ => true,
+        }))
+    }
+
+    /// An optional JSON object.
+    pub(crate) fn opt_object(&mut self, key: &str) -> Result<Option<Map<String, Value>>, Error> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
+            Some(other) => Err(self.wrong_type(key, "an object", &other)),
+        }
+    }
+
     /// An optional boolean.
     pub(crate) fn opt_bool(&mut self, key: &str) -> Result<Option<bool>, Error> {
         match self.take(key) {

@@ -27,6 +27,11 @@ struct State {
 struct Inner {
     transport: Transport,
     state: RwLock<State>,
+    /// The RSA key for password logins: the `publicKey` option, or the
+    /// server's once fetched (`login.rs`).
+    public_key: RwLock<Option<Arc<rsa::RsaPublicKey>>>,
+    /// The `appId` option (`logout` sends it in its query).
+    app_id: Option<String>,
 }
 
 /// An Authing MFA client (the JS SDK's `authenticationClient.mfa` plus the
@@ -67,6 +72,16 @@ impl Client {
         // first use, inside the runtime that will drive their connections.
         crate::core::runtime::handle()?;
         let transport = Transport::new(&options)?;
+        let public_key = match &options.public_key {
+            Some(text) => Some(Arc::new(crate::core::login::parse_public_key(text).map_err(
+                |why| {
+                    Error::invalid_argument(format!(
+                        "options: `publicKey` is not a usable RSA public key: {why}"
+                    ))
+                },
+            )?)),
+            None => None,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
@@ -74,6 +89,8 @@ impl Client {
                     token: options.token.clone(),
                     user: None,
                 }),
+                public_key: RwLock::new(public_key),
+                app_id: options.app_id.clone(),
             }),
         })
     }
@@ -145,6 +162,28 @@ impl Client {
     /// Whether a user token is set (never the token itself).
     pub fn has_token(&self) -> bool {
         self.read().token.is_some()
+    }
+
+    /// The password-encryption key, if known yet.
+    pub(crate) fn cached_public_key(&self) -> Option<Arc<rsa::RsaPublicKey>> {
+        self.inner
+            .public_key
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Keeps the key fetched from the server (a concurrent fetch may have
+    /// kept one already: either is the server's).
+    pub(crate) fn cache_public_key(&self, key: rsa::RsaPublicKey) -> Arc<rsa::RsaPublicKey> {
+        let key = Arc::new(key);
+        *self.inner.public_key.write().unwrap_or_else(|p| p.into_inner()) = Some(key.clone());
+        key
+    }
+
+    /// The `appId` option.
+    pub(crate) fn app_id(&self) -> Option<&str> {
+        self.inner.app_id.as_deref()
     }
 
     /// The deadline of one call (the `timeout` option).

@@ -483,6 +483,33 @@ macro_rules! operations {
             body: operations!(@body $body, $(($wk, &$wv)),*),
             auth,
             secrets,
+            expect: $crate::core::transport::Expect::Envelope,
+        };
+        let answer = $self.send(request).await?;
+        <$Out as Shape>::shape(answer, $js)
+    }};
+
+    // A GraphQL operation: `variables` from the fields, the result
+    // `data.<root>`.
+    (@send $self:ident, $params:ident, $Out:ty, $js:literal, $http:ident, $path:literal, $token:ident,
+     |$p:ident| graphql($doc:path, $root:literal) { $($wk:literal : $wv:expr),* $(,)? }
+     scrub [$($secret:ident),* $(,)?] $(,)?) => {{
+        #[allow(unused_imports)]
+        use $crate::core::operation::{Scrub, Shape, TokenRule, WireValue};
+        #[allow(unused_variables)]
+        let $p = $params;
+        let auth = operations!(@auth $token, $p);
+        #[allow(unused_mut)]
+        let mut secrets: Vec<$crate::core::secret::Secret> = Vec::new();
+        $(Scrub::add_to(&$p.$secret, &mut secrets);)*
+        let variables = $crate::core::operation::json_object(&[$(($wk, &$wv as &dyn WireValue)),*]);
+        let request = $crate::core::transport::Request {
+            method: hyper::Method::$http,
+            path: std::borrow::Cow::Borrowed($path),
+            body: $crate::core::transport::Body::Json($crate::core::graphql::body($doc, &variables)),
+            auth,
+            secrets,
+            expect: $crate::core::transport::Expect::GraphQl($root),
         };
         let answer = $self.send(request).await?;
         <$Out as Shape>::shape(answer, $js)
@@ -491,6 +518,7 @@ macro_rules! operations {
     (@rule mfa) => { "mfaToken" };
     (@rule mfa_or_user) => { "mfaToken or user token" };
     (@rule user) => { "user token" };
+    (@rule none) => { "none" };
 
     (@required required) => { true };
     (@required $other:ident) => { false };
@@ -502,6 +530,7 @@ macro_rules! operations {
     (@arg_value $other:ident, $p:ident, $Params:ty) => { $p };
 
     (@auth user, $p:ident) => { $crate::core::transport::Auth::User };
+    (@auth none, $p:ident) => { $crate::core::transport::Auth::None };
     (@auth $rule:ident, $p:ident) => { TokenRule::auth(&$p.mfa_token)? };
 
     (@parse none, $args:ident, $Params:ty, $js:literal) => {{

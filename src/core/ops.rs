@@ -24,10 +24,10 @@ use crate::core::error::{Error, ErrorKind};
 use crate::core::operation::{operations, params, NoParams, TokenRule};
 pub use crate::core::operation::{RecoveryOutcome, ServerStatus};
 use crate::core::secret::Secret;
-use crate::core::transport::{Body, Request};
+use crate::core::transport::{Body, Expect, Request};
 use hyper::Method;
 use serde_json::value::RawValue;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -142,6 +142,115 @@ params! {
         pub photo: String = req_str("photo"),
         pub mfa_token: Secret = req_secret("mfaToken"),
     }
+}
+
+params! {
+    /// `loginByEmail(email, password, options)` parameters, the options
+    /// flattened into the same object (`ACd:340-363`).
+    #[derive(Clone, Debug)]
+    pub struct EmailLoginParams {
+        pub email: String = req_str("email"),
+        pub password: Secret = req_secret("password"),
+        pub auto_register: Option<bool> = opt_bool("autoRegister"),
+        pub captcha_code: Option<String> = opt_str("captchaCode"),
+        pub client_ip: Option<String> = opt_str("clientIp"),
+        pub custom_data: Option<Map<String, Value>> = opt_object("customData"),
+        /// Deprecated in the SDK in favour of `customData`.
+        pub params: Option<Value> = opt_truthy_json("params"),
+        pub context: Option<Value> = opt_truthy_json("context"),
+    }
+}
+
+params! {
+    /// `loginByUsername(username, password, options)` parameters.
+    #[derive(Clone, Debug)]
+    pub struct UsernameLoginParams {
+        pub username: String = req_str("username"),
+        pub password: Secret = req_secret("password"),
+        pub auto_register: Option<bool> = opt_bool("autoRegister"),
+        pub captcha_code: Option<String> = opt_str("captchaCode"),
+        pub client_ip: Option<String> = opt_str("clientIp"),
+        pub custom_data: Option<Map<String, Value>> = opt_object("customData"),
+        /// Deprecated in the SDK in favour of `customData`.
+        pub params: Option<Value> = opt_truthy_json("params"),
+        pub context: Option<Value> = opt_truthy_json("context"),
+    }
+}
+
+params! {
+    /// `loginByPhonePassword(phone, password, options)` parameters.
+    #[derive(Clone, Debug)]
+    pub struct PhonePasswordLoginParams {
+        pub phone: String = req_str("phone"),
+        pub password: Secret = req_secret("password"),
+        pub auto_register: Option<bool> = opt_bool("autoRegister"),
+        pub captcha_code: Option<String> = opt_str("captchaCode"),
+        pub client_ip: Option<String> = opt_str("clientIp"),
+        pub custom_data: Option<Map<String, Value>> = opt_object("customData"),
+        /// Deprecated in the SDK in favour of `customData`.
+        pub params: Option<Value> = opt_truthy_json("params"),
+        pub context: Option<Value> = opt_truthy_json("context"),
+    }
+}
+
+params! {
+    /// `loginByPhoneCode(phone, code, options)` parameters.
+    #[derive(Clone, Debug)]
+    pub struct PhoneCodeLoginParams {
+        pub phone: String = req_str("phone"),
+        pub code: Secret = req_secret("code"),
+        pub phone_country_code: Option<String> = opt_str("phoneCountryCode"),
+        pub client_ip: Option<String> = opt_str("clientIp"),
+        pub custom_data: Option<Map<String, Value>> = opt_object("customData"),
+        /// Deprecated in the SDK in favour of `customData`.
+        pub params: Option<Value> = opt_truthy_json("params"),
+        pub context: Option<Value> = opt_truthy_json("context"),
+    }
+}
+
+params! {
+    /// `loginByEmailCode(email, code, options)` parameters.
+    #[derive(Clone, Debug)]
+    pub struct EmailCodeLoginParams {
+        pub email: String = req_str("email"),
+        pub code: Secret = req_secret("code"),
+        pub phone_country_code: Option<String> = opt_str("phoneCountryCode"),
+        pub client_ip: Option<String> = opt_str("clientIp"),
+        pub custom_data: Option<Map<String, Value>> = opt_object("customData"),
+        /// Deprecated in the SDK in favour of `customData`.
+        pub params: Option<Value> = opt_truthy_json("params"),
+        pub context: Option<Value> = opt_truthy_json("context"),
+    }
+}
+
+params! {
+    /// `sendSmsCode(phone, phoneCountryCode?, scene?)` parameters; an empty
+    /// `phoneCountryCode` or `scene` is left out, as the SDK does.
+    #[derive(Clone, Debug)]
+    pub struct SendSmsCodeParams {
+        pub phone: String = req_str("phone"),
+        pub phone_country_code: Option<String> = opt_nonempty_str("phoneCountryCode"),
+        pub scene: Option<String> = opt_nonempty_str("scene"),
+    }
+}
+
+params! {
+    /// `sendEmail(email, scene)` parameters (`scene`: `MFA_VERIFY_CODE`,
+    /// `LOGIN_VERIFY_CODE`, ...).
+    #[derive(Clone, Debug)]
+    pub struct SendEmailParams {
+        pub email: String = req_str("email"),
+        pub scene: String = req_str("scene"),
+    }
+}
+
+params! {
+    /// `checkLoginStatus(token?)` parameters.
+    #[derive(Clone, Debug, Default)]
+    pub struct CheckLoginStatusParams {
+        pub token: Option<Secret> = opt_secret("token"),
+    }
+    js_default {}
 }
 
 operations! {
@@ -341,6 +450,145 @@ operations! {
         method: verify_face_mfa,
         send: |p| json { "photo": p.photo } scrub [],
     }
+
+    /// The first factor with email and password (GraphQL; the password
+    /// RSA-encrypted with the `.well-known` key). Sets the current user; a
+    /// second factor needed is `Api` 1635/1636 with `data.mfaToken`.
+    LoginByEmail {
+        js: "loginByEmail",
+        aliases: [],
+        c: "authing_mfa_login_by_email",
+        http: POST "/graphql/v2",
+        token: user,
+        args: required,
+        params: EmailLoginParams,
+        out: Box<RawValue>,
+        method: login_by_email,
+        send: custom
+    }
+
+    /// The first factor with username and password.
+    LoginByUsername {
+        js: "loginByUsername",
+        aliases: [],
+        c: "authing_mfa_login_by_username",
+        http: POST "/graphql/v2",
+        token: user,
+        args: required,
+        params: UsernameLoginParams,
+        out: Box<RawValue>,
+        method: login_by_username,
+        send: custom
+    }
+
+    /// The first factor with phone number and password.
+    LoginByPhonePassword {
+        js: "loginByPhonePassword",
+        aliases: [],
+        c: "authing_mfa_login_by_phone_password",
+        http: POST "/graphql/v2",
+        token: user,
+        args: required,
+        params: PhonePasswordLoginParams,
+        out: Box<RawValue>,
+        method: login_by_phone_password,
+        send: custom
+    }
+
+    /// The first factor with phone number and SMS code.
+    LoginByPhoneCode {
+        js: "loginByPhoneCode",
+        aliases: [],
+        c: "authing_mfa_login_by_phone_code",
+        http: POST "/graphql/v2",
+        token: user,
+        args: required,
+        params: PhoneCodeLoginParams,
+        out: Box<RawValue>,
+        method: login_by_phone_code,
+        send: custom
+    }
+
+    /// The first factor with email and emailed code (REST, no token).
+    LoginByEmailCode {
+        js: "loginByEmailCode",
+        aliases: [],
+        c: "authing_mfa_login_by_email_code",
+        http: POST "/api/v2/login/email-code",
+        token: none,
+        args: required,
+        params: EmailCodeLoginParams,
+        out: Box<RawValue>,
+        method: login_by_email_code,
+        send: custom
+    }
+
+    /// Sends a code by SMS (`scene` `mfa-verify` for the MFA stage,
+    /// `login` for `loginByPhoneCode`); the server's `data`.
+    SendSmsCode {
+        js: "sendSmsCode",
+        aliases: [],
+        c: "authing_mfa_send_sms_code",
+        http: POST "/api/v2/sms/send",
+        token: user,
+        args: required,
+        params: SendSmsCodeParams,
+        out: Box<RawValue>,
+        method: send_sms_code,
+        send: |p| json {
+            "phone": p.phone,
+            "phoneCountryCode": p.phone_country_code,
+            "scene": p.scene,
+        } scrub [],
+    }
+
+    /// Sends a code by email (GraphQL `sendEmail`); `{message, code}`.
+    SendEmail {
+        js: "sendEmail",
+        aliases: [],
+        c: "authing_mfa_send_email",
+        http: POST "/graphql/v2",
+        token: user,
+        args: required,
+        params: SendEmailParams,
+        out: Box<RawValue>,
+        method: send_email,
+        send: |p| graphql(crate::core::graphql_documents::SEND_EMAIL, "sendEmail") {
+            "email": p.email,
+            "scene": p.scene,
+        } scrub [],
+    }
+
+    /// Logs out on the server; the current user is cleared once it agreed.
+    Logout {
+        js: "logout",
+        aliases: [],
+        c: "authing_mfa_logout",
+        http: GET "/api/v2/logout",
+        token: user,
+        args: none,
+        params: NoParams,
+        out: ServerStatus,
+        method: logout,
+        send: custom
+    }
+
+    /// Whether a token (or the stored one) is valid: `{code, message,
+    /// status, exp, iat, data}`.
+    CheckLoginStatus {
+        js: "checkLoginStatus",
+        aliases: [],
+        c: "authing_mfa_check_login_status",
+        http: POST "/graphql/v2",
+        token: user,
+        args: optional,
+        params: CheckLoginStatusParams,
+        out: Box<RawValue>,
+        method: check_login_status,
+        send: |p| graphql(crate::core::graphql_documents::CHECK_LOGIN_STATUS, "checkLoginStatus") {
+            "token": p.token,
+        } scrub [token],
+    }
 }
 
 impl Operation {
@@ -438,6 +686,7 @@ impl Client {
             body: Body::Json(body),
             auth: auth()?,
             secrets: vec![],
+            expect: Expect::Envelope,
         };
         Ok(self.send(req).await?.data)
     }
@@ -451,6 +700,7 @@ impl Client {
             body: Body::Multipart { content_type, bytes },
             auth,
             secrets: vec![],
+            expect: Expect::Envelope,
         };
         let data = self.send(req).await?.data;
         let key = serde_json::from_str::<Value>(data.get())
@@ -579,14 +829,23 @@ mod tests {
         // Every operation given every one of its keys (all string-typed
         // today): `call_op`'s debug assertion fails if one is left unread,
         // and the call must get past parsing to the (refused) request.
+        fn sample(key: &str) -> &'static dyn crate::core::operation::WireValue {
+            match key {
+                "autoRegister" => &true,
+                "customData" | "context" | "params" => &Object,
+                _ => &"x",
+            }
+        }
+        struct Object;
+        impl crate::core::operation::WireValue for Object {
+            fn write_json(&self, out: &mut Vec<u8>) -> bool {
+                out.extend_from_slice(br#"{"a":1}"#);
+                true
+            }
+        }
         let client = Client::from_json(Some(r#"{"appHost":"http://192.0.2.1","token":"t"}"#)).unwrap();
         for &op in Operation::ALL {
-            let json = json_object(
-                &op.keys()
-                    .iter()
-                    .map(|k| (*k, &"x" as &dyn crate::core::operation::WireValue))
-                    .collect::<Vec<_>>(),
-            );
+            let json = json_object(&op.keys().iter().map(|k| (*k, sample(k))).collect::<Vec<_>>());
             let e = crate::core::runtime::block_on(client.call_op(op, Some(&json)))
                 .unwrap()
                 .unwrap_err();

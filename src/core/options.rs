@@ -60,6 +60,10 @@ pub struct Options {
     pub max_response_bytes: Option<usize>,
     /// How often an idempotent GET is retried; `None` means 2.
     pub max_retries: Option<u32>,
+    /// The RSA public key passwords are encrypted with (the JS SDK's
+    /// `publicKey` option: PEM or base64 DER); without it the key of
+    /// `GET /api/v2/.well-known` is fetched once per client.
+    pub public_key: Option<String>,
 }
 
 /// The keys `options_json` may hold.
@@ -77,6 +81,7 @@ pub const OPTION_KEYS: &[&str] = &[
     "caCertPem",
     "maxResponseBytes",
     "maxRetries",
+    "publicKey",
 ];
 
 /// Retries of an idempotent GET unless `maxRetries` says otherwise.
@@ -143,6 +148,7 @@ impl Options {
             allow_insecure_http: a.opt_bool("allowInsecureHttp")?.unwrap_or(false),
             ca_cert_pem: non_empty(a.opt_str("caCertPem")?),
             max_response_bytes,
+            public_key: non_empty(a.opt_str("publicKey")?),
         })
     }
 

@@ -38,6 +38,7 @@ use url::Url;
 use crate::core::envelope::decode;
 pub use crate::core::envelope::decode_for_fuzzing;
 pub(crate) use crate::core::envelope::Answer;
+use crate::core::graphql::decode_graphql;
 
 /// What this library calls itself in `x-authing-sdk-version`, the way the JS
 /// SDK sends `js:<version>`.
@@ -56,6 +57,18 @@ pub(crate) enum Auth {
     Mfa(Secret),
     /// The client's stored user token, if any.
     User,
+    /// No `Authorization` header even when a user token is stored (the JS
+    /// SDK's `unSetToken`, e.g. `loginByEmailCode`).
+    None,
+}
+
+/// How the answer is read.
+#[derive(Clone, Copy)]
+pub(crate) enum Expect {
+    /// Authing's REST envelope (`envelope.rs`).
+    Envelope,
+    /// A GraphQL answer whose result is `data.<root field>` (`graphql.rs`).
+    GraphQl(&'static str),
 }
 
 pub(crate) enum Body {
@@ -78,6 +91,7 @@ pub(crate) struct Request {
     pub auth: Auth,
     /// Values to scrub from any message a server sends back (codes, tokens).
     pub secrets: Vec<Secret>,
+    pub expect: Expect,
 }
 
 pub(crate) struct Transport {
@@ -235,6 +249,7 @@ impl Transport {
         let token = match req.auth {
             Auth::Mfa(t) => Some(t),
             Auth::User => user_token,
+            Auth::None => None,
         };
         let mut headers = self.headers.clone();
         if let Some(token) = token {
@@ -262,7 +277,12 @@ impl Transport {
             )),
         };
         let result = raw
-            .and_then(|raw| decode(raw.status, raw.content_type.as_deref(), &raw.body, &secrets))
+            .and_then(|raw| match req.expect {
+                Expect::Envelope => decode(raw.status, raw.content_type.as_deref(), &raw.body, &secrets),
+                Expect::GraphQl(root) => {
+                    decode_graphql(raw.status, raw.content_type.as_deref(), &raw.body, root, &secrets)
+                }
+            })
             .map_err(|e| scrub_error(e, &secrets));
         log::log(if result.is_ok() { Level::Info } else { Level::Warn }, || {
             describe_outcome(&method, &path, &result, started)

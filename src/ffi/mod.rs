@@ -9,6 +9,7 @@ pub mod asynk;
 pub mod boundary;
 pub mod client;
 pub mod log;
+pub mod login;
 pub mod ops;
 pub mod status;
 pub mod strings;

@@ -12,7 +12,7 @@ use std::ffi::c_char;
 
 /// Which operation a blocking call runs: fixed by the function, or named
 /// by the caller (`authing_mfa_call`).
-enum Which<'a> {
+pub(crate) enum Which<'a> {
     Fixed(Operation),
     Named(CStrArg<'a>),
 }
@@ -22,7 +22,7 @@ enum Which<'a> {
 /// # Safety
 /// The pointers are NULL or valid as documented on the public functions,
 /// for the duration of the call.
-unsafe fn call_blocking(
+pub(crate) unsafe fn call_blocking(
     client: *const authing_mfa_client,
     which: Which<'_>,
     params_json: *const c_char,
