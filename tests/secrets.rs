@@ -20,6 +20,8 @@ const PLANTED: &[&str] = &[
     "PLANTED-rc-9f9f-1a1a",
     "PLANTED-sms-5151",
     "JBSWY3DPEHPK3PXP",
+    "PLANTED-password-e5",
+    "PLANTED-login-code-f6",
 ];
 
 static LOG: Mutex<String> = Mutex::new(String::new());
@@ -82,6 +84,24 @@ fn calls() -> Vec<(&'static str, Option<String>)> {
             "verifyFaceMfa",
             Some(format!(r#"{{"photo":"p","mfaToken":"{m}"}}"#)),
         ),
+        (
+            "loginByEmail",
+            Some(r#"{"email":"a@b.c","password":"PLANTED-password-e5"}"#.into()),
+        ),
+        (
+            "loginByPhonePassword",
+            Some(r#"{"phone":"138","password":"PLANTED-password-e5"}"#.into()),
+        ),
+        (
+            "loginByPhoneCode",
+            Some(r#"{"phone":"138","code":"PLANTED-login-code-f6"}"#.into()),
+        ),
+        (
+            "loginByEmailCode",
+            Some(r#"{"email":"a@b.c","code":"PLANTED-login-code-f6"}"#.into()),
+        ),
+        ("checkLoginStatus", Some(format!(r#"{{"token":"{m}"}}"#))),
+        ("logout", None),
         // Local failures that see the secrets too.
         (
             "verifyTotpMfa",
@@ -132,8 +152,9 @@ fn no_output_of_the_library_contains_a_planted_secret() {
     let mut outputs = String::new();
     for server in &servers {
         let options = format!(
-            r#"{{"appHost":"{}","token":"PLANTED-option-token-b2","timeout":300}}"#,
-            server.url
+            r#"{{"appHost":"{}","token":"PLANTED-option-token-b2","timeout":300,"publicKey":{}}}"#,
+            server.url,
+            serde_json::to_string(include_str!("fixtures/test_rsa_1024_public.pem")).unwrap()
         );
         let c = Client::from_json(Some(&options)).unwrap();
         outputs.push_str(&format!(

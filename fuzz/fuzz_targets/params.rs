@@ -1,5 +1,5 @@
 //! Fuzzes `authing_mfa_call(method, params_json)`. Input: the first line is
-//! the method name (the 13 JS names are in the seeds and the dictionary; any
+//! the method name (every JS name is in the seeds and the dictionary; any
 //! other line is garbage the library must refuse), the rest is the parameter
 //! JSON; an input without a newline means "no parameters" (NULL).
 //!

@@ -104,6 +104,16 @@ valid = {
                                  {"baseFace": "/tmp/", "compareFace": ""}],
     "associateFaceByBlob": [{"baseFace": "face.png"}],
     "verifyFaceMfa": [{"photo": "face-photo/key-1.jpg", "mfaToken": M}],
+    "loginByEmail": [{"email": "a@example.com", "password": "p@ss", "autoRegister": True,
+                      "customData": {"k": "v"}, "context": {"ip": "1"}, "captchaCode": "c", "clientIp": "1.2.3.4"}],
+    "loginByUsername": [{"username": "alice", "password": "p@ss", "params": [1]}],
+    "loginByPhonePassword": [{"phone": "13800000000", "password": "\u5bc6\u7801"}],
+    "loginByPhoneCode": [{"phone": "13800000000", "code": "1234", "phoneCountryCode": "+86"}],
+    "loginByEmailCode": [{"email": "a@example.com", "code": "1234", "context": False}],
+    "sendSmsCode": [{"phone": "13800000000", "phoneCountryCode": "", "scene": "mfa-verify"}],
+    "sendEmail": [{"email": "a@example.com", "scene": "MFA_VERIFY_CODE"}],
+    "logout": [None, {}],
+    "checkLoginStatus": [None, {"token": "tok"}],
 }
 invalid = [
     ("verifyTotpMfa", {"totp": "123456"}),
@@ -119,6 +129,11 @@ invalid = [
     ("verifyAppSmsMfa", {"phone": "", "code": "1", "mfaToken": M}),
     ("getMfaAuthenticators", {"type": ["totp"]}),
     ("verifySmsMfa", {"phone": "1"}),
+    ("loginByEmail", {"email": "a@example.com", "password": "x" * 600}),
+    ("loginByEmail", {"email": "a@example.com", "password": "p", "autoRegister": "yes"}),
+    ("loginByUsername", {"username": "a", "password": "p", "customData": [1]}),
+    ("sendEmail", {"email": "a@example.com"}),
+    ("logout", {"x": 1}),
     ("", None),
     ("\u00e9\u7528", "{}"),
 ]
@@ -204,12 +219,13 @@ def dict_file(name, words):
 
 json_words = ["{", "}", "[", "]", ":", ",", "null", "true", "false", '""', "\\u0000", "\\ud800", "1e400", "-0", "0.5"]
 option_keys = ["userPoolId", "appId", "tenantId", "appHost", "host", "lang", "timeout", "requestFrom",
-               "token", "allowInsecureHttp", "caCertPem", "maxResponseBytes", "maxRetries"]
+               "token", "allowInsecureHttp", "caCertPem", "maxResponseBytes", "maxRetries", "publicKey"]
 dict_file("options", json_words + ['"%s"' % k for k in option_keys] +
           ["http://", "https://", "127.0.0.1", "[::1]", "localhost", "zh-CN", "en-US", "-----BEGIN CERTIFICATE-----",
            "-----END CERTIFICATE-----", "86400000", "1073741824"])
 param_keys = ["type", "mfaToken", "source", "authenticatorType", "totp", "recoveryCode", "phone", "code",
-              "phoneCountryCode", "email", "baseFace", "compareFace", "photo"]
+              "phoneCountryCode", "email", "baseFace", "compareFace", "photo", "password", "username",
+              "autoRegister", "captchaCode", "clientIp", "customData", "context", "params", "scene", "token"]
 dict_file("params", json_words + ['"%s"' % k for k in param_keys] + [m + "\n" for m in valid] + list(valid))
 dict_file("envelope", json_words + ['"%s"' % k for k in ["code", "statusCode", "apiCode", "message", "data", "recoveryCode", "mfaToken"]] +
           ["200", "200.0", "1635", "6001", "2020"] +

@@ -317,6 +317,7 @@ const OPTION_STRINGS: &[&str] = &[
     "requestFrom",
     "token",
     "caCertPem",
+    "publicKey",
 ];
 const OPTION_NUMBERS: &[(&str, u64, u64)] = &[
     ("timeout", 0, 86_400_000),
@@ -399,6 +400,39 @@ struct Spec {
     secrets: &'static [&'static str],
     /// Local file paths (associateFaceByLocalFile / associateFaceByBlob).
     files: bool,
+    /// Keys that are not strings: each with what it must be.
+    typed: &'static [(&'static str, Kind)],
+}
+
+/// What a key that is not a string must hold.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Bool,
+    Object,
+    /// Any JSON value (the logins' `context` and `params`).
+    Any,
+}
+
+/// The logins' options, flattened into the parameter object.
+const LOGIN_TYPED: &[(&str, Kind)] = &[
+    ("autoRegister", Kind::Bool),
+    ("customData", Kind::Object),
+    ("context", Kind::Any),
+    ("params", Kind::Any),
+];
+
+/// The longest password RSA with any key Authing uses (4096 bits) carries,
+/// in JSEncrypt's bytes (each UTF-16 unit as 1 to 3 bytes).
+const MAX_PASSWORD_BYTES: usize = 501;
+
+fn jsencrypt_len(s: &str) -> usize {
+    s.encode_utf16()
+        .map(|u| match u {
+            0..=0x7f => 1,
+            0x80..=0x7ff => 2,
+            _ => 3,
+        })
+        .sum()
 }
 
 const SPECS: &[Spec] = &[
@@ -409,6 +443,7 @@ const SPECS: &[Spec] = &[
         optional: &["type", "mfaToken", "source"],
         secrets: &["mfaToken"],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &["assosicateMfaAuthenticator", "associateMfaAuthenticator"],
@@ -417,6 +452,7 @@ const SPECS: &[Spec] = &[
         optional: &["authenticatorType", "mfaToken", "source"],
         secrets: &["mfaToken"],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &["deleteMfaAuthenticator"],
@@ -425,6 +461,7 @@ const SPECS: &[Spec] = &[
         optional: &[],
         secrets: &[],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &[
@@ -438,6 +475,7 @@ const SPECS: &[Spec] = &[
         optional: &["authenticatorType", "source", "mfaToken"],
         secrets: &["totp", "mfaToken"],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &["verifyTotpMfa"],
@@ -446,6 +484,7 @@ const SPECS: &[Spec] = &[
         optional: &[],
         secrets: &["totp", "mfaToken"],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &["verifyTotpRecoveryCode"],
@@ -454,6 +493,7 @@ const SPECS: &[Spec] = &[
         optional: &[],
         secrets: &["recoveryCode", "mfaToken"],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &["verifyAppSmsMfa"],
@@ -462,6 +502,7 @@ const SPECS: &[Spec] = &[
         optional: &["phoneCountryCode"],
         secrets: &["code", "mfaToken"],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &["verifyAppEmailMfa"],
@@ -470,6 +511,7 @@ const SPECS: &[Spec] = &[
         optional: &[],
         secrets: &["code", "mfaToken"],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &["phoneOrEmailBindable"],
@@ -478,6 +520,7 @@ const SPECS: &[Spec] = &[
         optional: &["phone", "email"],
         secrets: &["mfaToken"],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &["associateFaceByUrl"],
@@ -486,6 +529,7 @@ const SPECS: &[Spec] = &[
         optional: &["mfaToken"],
         secrets: &["mfaToken"],
         files: false,
+        typed: &[],
     },
     Spec {
         names: &["associateFaceByLocalFile", "associateFaceByBlob"],
@@ -494,6 +538,7 @@ const SPECS: &[Spec] = &[
         optional: &["compareFace", "mfaToken"],
         secrets: &["mfaToken"],
         files: true,
+        typed: &[],
     },
     Spec {
         names: &["verifyFaceMfa"],
@@ -502,6 +547,96 @@ const SPECS: &[Spec] = &[
         optional: &[],
         secrets: &["mfaToken"],
         files: false,
+        typed: &[],
+    },
+    Spec {
+        names: &["loginByEmail"],
+        needs_args: true,
+        required: &["email", "password"],
+        optional: &["captchaCode", "clientIp"],
+        secrets: &["password"],
+        files: false,
+        typed: LOGIN_TYPED,
+    },
+    Spec {
+        names: &["loginByUsername"],
+        needs_args: true,
+        required: &["username", "password"],
+        optional: &["captchaCode", "clientIp"],
+        secrets: &["password"],
+        files: false,
+        typed: LOGIN_TYPED,
+    },
+    Spec {
+        names: &["loginByPhonePassword"],
+        needs_args: true,
+        required: &["phone", "password"],
+        optional: &["captchaCode", "clientIp"],
+        secrets: &["password"],
+        files: false,
+        typed: LOGIN_TYPED,
+    },
+    Spec {
+        names: &["loginByPhoneCode"],
+        needs_args: true,
+        required: &["phone", "code"],
+        optional: &["phoneCountryCode", "clientIp"],
+        secrets: &["code"],
+        files: false,
+        typed: &[
+            ("customData", Kind::Object),
+            ("context", Kind::Any),
+            ("params", Kind::Any),
+        ],
+    },
+    Spec {
+        names: &["loginByEmailCode"],
+        needs_args: true,
+        required: &["email", "code"],
+        optional: &["phoneCountryCode", "clientIp"],
+        secrets: &["code"],
+        files: false,
+        typed: &[
+            ("customData", Kind::Object),
+            ("context", Kind::Any),
+            ("params", Kind::Any),
+        ],
+    },
+    Spec {
+        names: &["sendSmsCode"],
+        needs_args: true,
+        required: &["phone"],
+        optional: &["phoneCountryCode", "scene"],
+        secrets: &[],
+        files: false,
+        typed: &[],
+    },
+    Spec {
+        names: &["sendEmail"],
+        needs_args: true,
+        required: &["email", "scene"],
+        optional: &[],
+        secrets: &[],
+        files: false,
+        typed: &[],
+    },
+    Spec {
+        names: &["logout"],
+        needs_args: false,
+        required: &[],
+        optional: &[],
+        secrets: &[],
+        files: false,
+        typed: &[],
+    },
+    Spec {
+        names: &["checkLoginStatus"],
+        needs_args: false,
+        required: &[],
+        optional: &["token"],
+        secrets: &["token"],
+        files: false,
+        typed: &[],
     },
 ];
 
@@ -568,7 +703,9 @@ fn expect_call(method: &str, params: Option<&str>) -> Expect {
         Ok(None) => return Expect::Sent,
         Ok(Some(map)) => map,
     };
-    let allowed = |k: &str| spec.required.contains(&k) || spec.optional.contains(&k);
+    let allowed = |k: &str| {
+        spec.required.contains(&k) || spec.optional.contains(&k) || spec.typed.iter().any(|(t, _)| *t == k)
+    };
     if map.keys().any(|k| !allowed(k)) {
         return Expect::Refused(Some(ErrorKind::InvalidArgument));
     }
@@ -583,6 +720,21 @@ fn expect_call(method: &str, params: Option<&str>) -> Expect {
         };
         if !ok {
             return Expect::Refused(None);
+        }
+    }
+    for (key, kind) in spec.typed {
+        let ok = match (map.get(*key), kind) {
+            (None | Some(Value::Null), _) | (_, Kind::Any) => true,
+            (Some(Value::Bool(_)), Kind::Bool) | (Some(Value::Object(_)), Kind::Object) => true,
+            _ => false,
+        };
+        if !ok {
+            return Expect::Refused(Some(ErrorKind::InvalidJson));
+        }
+    }
+    if let Some(Value::String(p)) = map.get("password") {
+        if jsencrypt_len(p) > MAX_PASSWORD_BYTES {
+            return Expect::Refused(Some(ErrorKind::InvalidArgument));
         }
     }
     if spec.files {

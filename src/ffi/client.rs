@@ -71,10 +71,14 @@ impl<'a> ClientArg<'a> {
 ///   such requests fail with `AUTHING_MFA_ERR_NETWORK`;
 /// - `caCertPem` (string): extra PEM certificates to trust besides the
 ///   system's roots (e.g. a corporate TLS proxy, a test CA);
+/// - `publicKey` (string, PEM or base64 DER): the RSA public key the
+///   password logins encrypt with; without it the key of
+///   `GET /api/v2/.well-known` is fetched once per client;
 /// - `maxResponseBytes` (integer, default 4194304, 1 to 1073741824):
 ///   larger answers fail with `AUTHING_MFA_ERR_DECODE`;
 /// - `maxRetries` (integer, default 2, 0 to 10): how often a GET
-///   (`getMfaAuthenticators`, the only idempotent operation) is retried after
+///   (`getMfaAuthenticators`, `logout`, the `.well-known` key of the password
+///   logins) is retried after
 ///   a network failure or an answer of 429, 502, 503 or 504, with
 ///   exponential backoff and jitter, honouring `Retry-After` up to 5 s, all
 ///   within `timeout`. POST and DELETE operations are never retried: a
@@ -90,7 +94,8 @@ impl<'a> ClientArg<'a> {
 /// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`out_client`
 /// is NULL); `AUTHING_MFA_ERR_INVALID_UTF8`; `AUTHING_MFA_ERR_INVALID_JSON`
 /// (not an object, wrong value type); `AUTHING_MFA_ERR_INVALID_ARGUMENT`
-/// (unknown key, named in the message; bad URL, lang, timeout, PEM, or a
+/// (unknown key, named in the message; bad URL, lang, timeout, PEM,
+/// `publicKey`, or a
 /// header value with characters HTTP forbids); `AUTHING_MFA_ERR_SHUTDOWN`
 /// (after `authing_mfa_shutdown`); `AUTHING_MFA_ERR_PANIC`.
 ///
