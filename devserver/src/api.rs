@@ -295,13 +295,17 @@ async fn check_bindable(
     })
 }
 
-/// `POST /api/v2/sms/send`: no token needed, as Authing's. The code goes to
-/// the outbox (`GET /__dev/outbox`), never to the log.
+/// `POST /api/v2/sms/send {"phone", "phoneCountryCode"?, "scene"?}` (the
+/// SDK's `sendSmsCode`; `scene` is e.g. `login` or `mfa-verify`): no token
+/// needed, as Authing's. The code goes to the outbox (`GET /__dev/outbox`,
+/// with its scene), never to the log. Any scene's code serves any check that
+/// reads the outbox: this server does not bind codes to scenes.
 async fn send_sms(State(app): State<AppState>, body: JsonObject) -> ApiResult {
     let phone = body.req_str("phone")?;
     let country = body.opt_str("phoneCountryCode")?;
+    let scene = body.opt_str("scene")?;
     app.change(|db| {
-        db.send_code("sms", phone, country, None);
+        db.send_code("sms", phone, country, scene);
         Ok(Reply::bare(Msg::CodeSent))
     })
 }

@@ -4,11 +4,12 @@
 
 use crate::crypto;
 use crate::date::iso8601;
+use crate::login::{application_mfa_json, By, Stage};
 use crate::messages::Msg;
+use crate::password;
 use crate::reply::{ApiResult, ClientIp, JsonObject, RawBody, Reply};
 use crate::state::{AppState, Uploads};
-use crate::store::{self, Db, TotpRec, UserRec, DEFAULT_PHOTO, MAX_CLOCK_OFFSET};
-use crate::token::{self, Kind};
+use crate::store::{self, Db, TotpRec, UserRec, APP_MFA_FACTORS, MAX_CLOCK_OFFSET};
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__dev/users/{id}", get(get_user).delete(delete_user))
         .route("/__dev/users/{id}/mfa/{factor}", post(set_factor))
         .route("/__dev/login", post(login))
+        .route("/__dev/apps/{app_id}/mfa", get(get_app_mfa).post(set_app_mfa))
         .route("/__dev/outbox", get(outbox))
         .route("/__dev/clock", get(get_clock).post(shift_clock))
         .route("/__dev/reset", post(reset))
@@ -41,6 +43,7 @@ fn bounded(body: &JsonObject, key: &str) -> Result<Option<String>, Reply> {
 }
 
 /// `POST /__dev/users {"username"?, "email"?, "phone"?, "password", …}`.
+/// The password is kept only as its Argon2id hash, computed off the lock.
 async fn create_user(State(app): State<AppState>, body: JsonObject) -> ApiResult {
     let username = bounded(&body, "username")?;
     let email = bounded(&body, "email")?;
@@ -51,6 +54,9 @@ async fn create_user(State(app): State<AppState>, body: JsonObject) -> ApiResult
     if username.is_none() && email.is_none() && phone.is_none() {
         return Err(Reply::invalid("username/email/phone"));
     }
+    let hash = tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|_| Reply::bare(Msg::Internal))?;
     app.change(|db| {
         let taken = username.as_deref().is_some_and(|n| db.username_taken(n, None))
             || email.as_deref().is_some_and(|e| db.email_taken(e, None))
@@ -58,33 +64,13 @@ async fn create_user(State(app): State<AppState>, body: JsonObject) -> ApiResult
         if taken {
             return Err(Msg::UserExists.into());
         }
-        let now = db.now();
-        let salt = crypto::random_hex(16);
-        let user = UserRec {
-            id: crypto::new_id(),
-            email_verified: false,
-            phone_verified: phone.is_some(),
-            phone_country_code: country.or_else(|| phone.as_ref().map(|_| "+86".to_owned())),
-            nickname,
-            photo: DEFAULT_PHOTO.to_owned(),
-            password_hash: store::hash_password(&salt, &password),
-            password_salt: salt,
-            created_at: now,
-            updated_at: now,
-            logins_count: 0,
-            last_login: None,
-            last_ip: None,
-            totp: None,
-            pending_totp: None,
-            last_totp_step: None,
-            face: None,
-            app_sms_mfa: false,
-            app_email_mfa: false,
-            mfa_guard: Default::default(),
-            username,
-            email,
-            phone,
-        };
+        let mut user = UserRec::new(hash, db.now());
+        user.phone_verified = phone.is_some();
+        user.phone_country_code = country.or_else(|| phone.as_ref().map(|_| "+86".to_owned()));
+        user.nickname = nickname;
+        user.username = username;
+        user.email = email;
+        user.phone = phone;
         let json = app.user_json(&user, None);
         db.users.push(user);
         Ok(Reply::ok(Msg::UserCreated, json))
@@ -209,35 +195,59 @@ async fn set_factor(
     })
 }
 
-/// `POST /__dev/login {"account", "password"}`: stands in for Authing's
-/// password login. A user with any MFA factor gets code 1635 and an
-/// mfaToken; others get the user with a user token.
+/// `POST /__dev/login {"account", "password"}`: a password login without
+/// the RSA step, for fixtures. A user with any MFA factor gets code 1635
+/// and an mfaToken (see [`Stage::Dev`]); others get the user with a user
+/// token. The mfaToken is the one Authing's logins mint, with the same rules.
 async fn login(State(app): State<AppState>, ClientIp(ip): ClientIp, body: JsonObject) -> ApiResult {
     let account = body.req_str("account")?;
     let password = body.req_str("password")?;
+    app.password_login(By::Any, &account, &password, &ip, &Stage::Dev)
+        .await
+}
+
+/// `GET /__dev/apps/{appId}/mfa`: the application's MFA policy.
+async fn get_app_mfa(State(app): State<AppState>, Path(app_id): Path<String>) -> ApiResult {
+    app.read(|db| Ok(Reply::ok(Msg::Ok, app_mfa_json(db, &app_id))))
+}
+
+/// `POST /__dev/apps/{appId}/mfa {"factors": ["SMS", "EMAIL", "OTP", "FACE"]}`:
+/// the factors the application asks of every login that passes its first
+/// factor (Authing's "enterprise MFA", answered 1636), in order; `[]`
+/// removes the policy. `appId` `*` applies to every application without a
+/// policy of its own, and to requests without `x-authing-app-id`.
+async fn set_app_mfa(State(app): State<AppState>, Path(app_id): Path<String>, body: JsonObject) -> ApiResult {
+    let Some(Value::Array(list)) = body.0.get("factors") else {
+        return Err(Reply::invalid("factors"));
+    };
+    let mut factors: Vec<String> = Vec::new();
+    for f in list {
+        let f = f
+            .as_str()
+            .map(str::to_ascii_uppercase)
+            .filter(|f| APP_MFA_FACTORS.contains(&f.as_str()) && !factors.contains(f))
+            .ok_or_else(|| Reply::invalid("factors"))?;
+        factors.push(f);
+    }
+    if app_id.is_empty() || app_id.chars().count() > MAX_FIELD {
+        return Err(Reply::invalid("appId"));
+    }
     app.change(|db| {
-        let i = db
-            .find_account(&account)
-            .filter(|&i| db.users[i].password_matches(&password))
-            .ok_or(Reply::bare(Msg::WrongPassword))?;
-        let u = &db.users[i];
-        if u.mfa_enabled() {
-            let (mfa_token, _) = token::issue(&db.key(), &u.id, Kind::Mfa, db.now());
-            let data = json!({
-                "mfaToken": mfa_token,
-                "nickname": u.nickname,
-                "email": u.email,
-                "phone": u.phone,
-                "phoneCountryCode": u.phone_country_code,
-                "username": u.username,
-                "avatar": u.photo,
-                "totpMfaEnabled": u.totp.is_some(),
-                "faceMfaEnabled": u.face.is_some(),
-                "applicationMfa": u.application_mfa(),
-            });
-            return Ok(Reply::ok(Msg::MfaRequired, data));
+        if factors.is_empty() {
+            db.app_mfa.remove(&app_id);
+        } else {
+            db.app_mfa.insert(app_id.clone(), factors);
         }
-        Ok(Reply::ok(Msg::LoginOk, app.login(db, i, &ip)))
+        Ok(Reply::ok(Msg::Ok, app_mfa_json(db, &app_id)))
+    })
+}
+
+fn app_mfa_json(db: &Db, app_id: &str) -> Value {
+    let factors = db.app_mfa.get(app_id).cloned().unwrap_or_default();
+    json!({
+        "appId": app_id,
+        "factors": factors,
+        "applicationMfa": application_mfa_json(&factors),
     })
 }
 
@@ -288,11 +298,16 @@ async fn shift_clock(State(app): State<AppState>, body: JsonObject) -> ApiResult
     })
 }
 
-/// `POST /__dev/reset`: no users, no outbox, no uploads, clock offset 0, and
-/// a new signing key, so every token issued before is refused (2207).
+/// `POST /__dev/reset`: no users, no outbox, no uploads, no app MFA
+/// policies, clock offset 0, and a new signing key, so every token issued
+/// before is refused (2207). The `.well-known` RSA key stays: SDK clients
+/// cache it, and a new one would turn their next logins into wrong
+/// passwords.
 async fn reset(State(app): State<AppState>) -> ApiResult {
     app.change(|db| {
+        let rsa_private_key = db.rsa_private_key.take();
         *db = Db::fresh();
+        db.rsa_private_key = rsa_private_key;
         *app.uploads() = Uploads::default();
         Ok(Reply::bare(Msg::StateReset))
     })

@@ -6,7 +6,12 @@
 //! `authing-mfa-wire.md` (paths, body keys, envelope, codes) with real checks
 //! (signed expiring tokens, RFC 6238 codes via [`authing_mfa::totp`], replay
 //! refusal, single-use codes), plus control endpoints under `/__dev/` for
-//! fixtures and a shiftable clock. See `README.md` for the endpoints and codes.
+//! fixtures and a shiftable clock. It also speaks the first factor as the
+//! JS SDK does (`authing-login-v2-wire.md`): the `.well-known` RSA key and
+//! encrypted passwords (`rsakey`), the SDK's GraphQL documents (`graphql`),
+//! REST logins and the MFA stage that follows them (`login`), with
+//! passwords kept as Argon2id hashes (`password`). See `README.md` for the
+//! endpoints and codes.
 //!
 //! In-process use (Rust tests):
 //!
@@ -22,9 +27,13 @@ mod api;
 pub mod crypto;
 pub mod date;
 mod dev;
+mod graphql;
+mod login;
 pub mod messages;
+pub mod password;
 pub mod qr;
 mod reply;
+pub mod rsakey;
 mod state;
 pub mod store;
 pub mod token;
@@ -132,6 +141,8 @@ fn new_state(config: &Config, base_url: String) -> io::Result<AppState> {
 fn build_router(app: AppState, log: bool) -> Router {
     Router::new()
         .merge(api::routes())
+        .merge(login::routes())
+        .merge(graphql::routes())
         .merge(dev::routes())
         .fallback(|| async { reply::Reply::bare(Msg::NotFound) })
         .with_state(app)

@@ -86,18 +86,38 @@ catalogue! {
     UserDeleted => 200, 200, "用户已删除", "User deleted";
     /// `POST /__dev/reset`.
     StateReset => 200, 200, "状态已清空", "State reset";
-    /// A login that needs a second factor: the data carries the `mfaToken`.
-    MfaRequired => 1635, 200, "请完成多因素认证", "Multi-factor authentication required";
+    /// A login that needs the user's own second factor (TOTP or face): the
+    /// data carries the `mfaToken`. Authing's text, in its Chinese and
+    /// English (GenAuth) documentation of the GraphQL login error.
+    MfaRequired => 1635, 200, "请输入二次认证安全码", "Please enter the secondary authentication security code";
+    /// A login that needs the second factor the application's MFA policy
+    /// asks for (Authing's code for "enterprise" MFA; Authing documents no
+    /// text for it, so this one is the server's).
+    AppMfaRequired => 1636, 200, "请完成多因素认证", "Multi-factor authentication required";
+    /// `GET /api/v2/logout`.
+    LoggedOut => 200, 200, "退出登录成功", "Logged out";
+    /// `checkLoginStatus` of a valid user token.
+    TokenValid => 200, 200, "登录状态有效", "The login is valid";
 
     // ---- errors ----------------------------------------------------------
     /// A wrong code at confirm: Authing answers this one with HTTP 400.
-    WrongTotpAtConfirm => 400, 400, "安全码错误，请重新输入", "Incorrect security code, please try again";
+    /// Authing's text (and the English of its GenAuth documentation), the
+    /// same as 6001's.
+    WrongTotpAtConfirm => 400, 400, "安全码错误，请重新输入", "Security code error, please re-enter";
     /// The body is not a JSON object.
     InvalidJson => 2000, 400, "请求体不是有效的 JSON 对象", "The request body is not a valid JSON object";
     /// A required argument is missing, empty or of the wrong type.
     InvalidArgument => 2000, 400, "参数 {field} 缺失或无效", "Argument {field} is missing or invalid";
     /// A malformed request that no handler saw (e.g. a broken multipart body).
     BadRequest => 2000, 400, "请求无效", "Bad request";
+    /// `POST /graphql/v2` whose body is not `{"query": "…", …}`. GraphQL
+    /// errors always travel with HTTP 200 (the SDK loses the body of any
+    /// other status), so the HTTP column is 200 for these three.
+    GraphqlBadRequest => 2000, 200, "请求体不是 GraphQL 请求", "The request body is not a GraphQL request";
+    /// A GraphQL document that does not parse, or names no operation to run.
+    GraphqlSyntax => 2000, 200, "GraphQL 文档无效：{field}", "Invalid GraphQL document: {field}";
+    /// A GraphQL root field this server does not answer.
+    GraphqlUnsupported => 2000, 200, "不支持的 GraphQL 操作：{field}", "Unsupported GraphQL operation: {field}";
     /// Wrong, used or expired SMS/email code (Authing's code for it).
     WrongVerifyCode => 2001, 200, "验证码错误或已过期", "The verification code is incorrect or has expired";
     /// A `/__dev/` endpoint named a user id that does not exist.
@@ -117,12 +137,15 @@ catalogue! {
     /// An mfaToken that already completed a login: it is spent.
     MfaTokenUsed => 2207, 200, "该 mfaToken 已完成过一次登录，请重新登录",
         "This mfaToken has already completed a login; log in again";
-    /// `POST /__dev/login` with an unknown account or a wrong password.
+    /// A password login (`/__dev/login`, GraphQL, `/api/v2/login/account`)
+    /// with an unknown account or a wrong password: one answer for both, so
+    /// accounts cannot be probed.
     WrongPassword => 2333, 200, "账号或密码错误", "Incorrect account or password";
-    /// Wrong or replayed TOTP code at verify.
-    WrongTotp => 6001, 200, "安全码错误", "Incorrect security code";
-    /// Wrong or already used recovery code.
-    WrongRecoveryCode => 6002, 200, "恢复代码错误", "Incorrect recovery code";
+    /// Wrong or replayed TOTP code at verify. Authing's text, in its Chinese
+    /// and English (GenAuth) MFA documentation.
+    WrongTotp => 6001, 200, "安全码错误，请重新输入", "Security code error, please re-enter";
+    /// Wrong or already used recovery code. Authing's text, as for 6001.
+    WrongRecoveryCode => 6002, 200, "恢复代码错误，请重新输入", "Wrong recovery code, please re-enter";
     /// Associate while an enabled TOTP authenticator exists.
     TotpAlreadyBound => 6003, 200, "已绑定 TOTP MFA，请先解绑", "TOTP MFA is already bound; unbind it first";
     /// Confirm without a pending association.

@@ -106,6 +106,11 @@ pub type ApiResult = Result<Reply, Reply>;
 #[derive(Clone, Copy, Debug)]
 pub struct RawBody;
 
+/// The Authing code a response that is not an envelope carries (a GraphQL
+/// answer: 200, or the code of its first error), for the log line.
+#[derive(Clone, Copy, Debug)]
+pub struct LogCode(pub i64);
+
 /// Renders [`Reply`]s, turns axum's own plain-text errors (404, 405, 413…)
 /// into envelopes, and logs `METHOD PATH STATUS CODE` to stderr. The path is
 /// logged without its query and nothing from headers or bodies is logged, so
@@ -130,9 +135,11 @@ pub async fn envelope(State(log): State<bool>, req: Request, next: Next) -> Resp
         }
         None => None,
     };
-    let code = reply
-        .as_ref()
-        .map_or_else(|| "-".to_owned(), |r| r.msg.code().to_string());
+    let code = match (&reply, resp.extensions().get::<LogCode>()) {
+        (Some(r), _) => r.msg.code().to_string(),
+        (None, Some(c)) => c.0.to_string(),
+        (None, None) => "-".to_owned(),
+    };
     if let Some(r) = reply {
         let status = StatusCode::from_u16(r.msg.http_status()).unwrap_or(status);
         resp = (status, Json(r.render(lang))).into_response();
@@ -269,4 +276,30 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
                 .map_or_else(|| "127.0.0.1".to_owned(), |c| c.0.ip().to_string()),
         ))
     }
+}
+
+/// The `x-authing-app-id` header, when sent and not empty: which
+/// application's MFA policy applies to a login.
+pub struct AppId(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for AppId {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(AppId(
+            parts
+                .headers
+                .get("x-authing-app-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned),
+        ))
+    }
+}
+
+/// The bearer token when one is sent, for endpoints where it is optional
+/// (`checkLoginStatus` falls back to it).
+pub fn optional_bearer(headers: &HeaderMap) -> Option<String> {
+    Bearer::from_headers(headers).ok().map(|b| b.0)
 }

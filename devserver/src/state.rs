@@ -4,6 +4,7 @@
 use crate::date::iso8601;
 use crate::messages::Msg;
 use crate::reply::Reply;
+use crate::rsakey::LoginKey;
 use crate::store::{self, Db, Lockout, TokenUse, UserRec};
 use crate::token::{self, Kind};
 use serde_json::{json, Value};
@@ -74,6 +75,9 @@ pub struct Inner {
     pub user_pool_id: String,
     pub base_url: String,
     pub lockout: Lockout,
+    /// The parsed `.well-known` key, once needed (see
+    /// [`AppState::login_key`]); the state holds its stored form.
+    pub rsa: Mutex<Option<Arc<LoginKey>>>,
 }
 
 /// Cheap to clone; one per server.
@@ -104,6 +108,7 @@ impl AppState {
             user_pool_id,
             base_url,
             lockout,
+            rsa: Mutex::new(None),
         }))
     }
 

@@ -5,22 +5,25 @@
 //! tiny, and one lock makes every request atomic, so tests never see a half
 //! applied change. With `--state` it is written after each change, atomically.
 
-use crate::crypto::{ct_eq, hex};
+use crate::crypto::ct_eq;
 use crate::date::iso8601;
 use crate::messages::Msg;
+use crate::password;
 use crate::reply::Reply;
+use crate::rsakey::LoginKey;
 use crate::token::{self, Claims, Kind};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::io::{self, Write};
 use std::path::Path;
 
-/// Version of the state file format.
-pub const STATE_VERSION: u32 = 1;
+/// Version of the state file format. Version 1 files (salted SHA-256
+/// password digests) are migrated when loaded and written back as 2.
+pub const STATE_VERSION: u32 = 2;
 /// How long a sent SMS/email code stays good, as Authing's.
 pub const CODE_TTL: i64 = 300;
 /// The outbox keeps this many messages, dropping the oldest.
@@ -56,8 +59,9 @@ pub enum TokenUse {
     Mfa,
 }
 
-/// A TOTP authenticator, pending or enabled.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// A TOTP authenticator, pending or enabled. `Debug` leaves out the secret
+/// and the recovery code.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TotpRec {
     pub id: String,
@@ -66,6 +70,15 @@ pub struct TotpRec {
     pub source: String,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl fmt::Debug for TotpRec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TotpRec")
+            .field("id", &self.id)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A bound face. Uploaded photos are kept as a digest of their bytes (the
@@ -166,9 +179,10 @@ impl MfaGuard {
     }
 }
 
-/// A user. Passwords are salted SHA-256: this is a test fixture, never a
-/// store of real passwords.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// A user. The password is kept only as an Argon2id hash (see
+/// [`crate::password`]); `Debug` shows who the user is and which factors
+/// are on, never a hash, secret, code or token id.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserRec {
     pub id: String,
@@ -180,8 +194,16 @@ pub struct UserRec {
     pub phone_country_code: Option<String>,
     pub nickname: Option<String>,
     pub photo: String,
-    pub password_salt: String,
+    /// Argon2id PHC string.
     pub password_hash: String,
+    /// Only for a user migrated from a version 1 file: the salt of the old
+    /// SHA-256 digest, which is what `password_hash` then covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_password_salt: Option<String>,
+    /// `passwordSalt` of version 1 files, read once at load and migrated
+    /// (see [`load`]); never written.
+    #[serde(default, rename = "passwordSalt", skip_serializing)]
+    pub v1_password_salt: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub logins_count: u64,
@@ -197,19 +219,78 @@ pub struct UserRec {
     pub app_email_mfa: bool,
     #[serde(default)]
     pub mfa_guard: MfaGuard,
+    /// User tokens ended by `GET /api/v2/logout`, kept until they expire.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked_tokens: Vec<SpentToken>,
+}
+
+impl fmt::Debug for UserRec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserRec")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("totp", &self.totp.is_some())
+            .field("face", &self.face.is_some())
+            .field("app_sms_mfa", &self.app_sms_mfa)
+            .field("app_email_mfa", &self.app_email_mfa)
+            .finish_non_exhaustive()
+    }
 }
 
 impl UserRec {
+    /// A new user with a password hash (from [`password::hash`]) and
+    /// nothing else; the caller fills in the names.
+    pub fn new(password_hash: String, now: i64) -> UserRec {
+        UserRec {
+            id: crate::crypto::new_id(),
+            username: None,
+            email: None,
+            email_verified: false,
+            phone: None,
+            phone_verified: false,
+            phone_country_code: None,
+            nickname: None,
+            photo: DEFAULT_PHOTO.to_owned(),
+            password_hash,
+            legacy_password_salt: None,
+            v1_password_salt: None,
+            created_at: now,
+            updated_at: now,
+            logins_count: 0,
+            last_login: None,
+            last_ip: None,
+            totp: None,
+            pending_totp: None,
+            last_totp_step: None,
+            face: None,
+            app_sms_mfa: false,
+            app_email_mfa: false,
+            mfa_guard: MfaGuard::default(),
+            revoked_tokens: Vec::new(),
+        }
+    }
+
     /// Whether a login must stop at code 1635.
     pub fn mfa_enabled(&self) -> bool {
         self.totp.is_some() || self.face.is_some() || self.app_sms_mfa || self.app_email_mfa
     }
 
+    /// Whether `password` is this user's (an Argon2id verification: slow on
+    /// purpose, so callers run it outside the state's lock).
     pub fn password_matches(&self, password: &str) -> bool {
-        ct_eq(
-            hash_password(&self.password_salt, password).as_bytes(),
-            self.password_hash.as_bytes(),
+        password::verify(
+            password,
+            &self.password_hash,
+            self.legacy_password_salt.as_deref(),
         )
+    }
+
+    /// Whether the user bound a factor of their own (TOTP or face): a login
+    /// then stops at 1635, Authing's "personal MFA".
+    pub fn personal_mfa(&self) -> bool {
+        self.totp.is_some() || self.face.is_some()
     }
 
     /// The account name in the otpauth URI: email, else phone, else
@@ -235,8 +316,8 @@ impl UserRec {
     }
 }
 
-/// A code "sent" by SMS or email.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// A code "sent" by SMS or email. `Debug` leaves out the code.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxMsg {
     /// `sms` or `email`.
@@ -247,6 +328,18 @@ pub struct OutboxMsg {
     pub scene: Option<String>,
     pub sent_at: i64,
     pub used: bool,
+}
+
+impl fmt::Debug for OutboxMsg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutboxMsg")
+            .field("channel", &self.channel)
+            .field("to", &self.to)
+            .field("scene", &self.scene)
+            .field("sent_at", &self.sent_at)
+            .field("used", &self.used)
+            .finish_non_exhaustive()
+    }
 }
 
 impl OutboxMsg {
@@ -263,16 +356,44 @@ impl OutboxMsg {
     }
 }
 
+/// The factors an application's MFA policy may name: Guard's
+/// `mfaPolicy` values that have a verify endpoint here (spec §3).
+pub const APP_MFA_FACTORS: [&str; 4] = ["SMS", "EMAIL", "OTP", "FACE"];
+/// The policy key that applies to every application (and to requests
+/// without `x-authing-app-id`) that has no policy of its own.
+pub const ANY_APP: &str = "*";
+
 /// Everything the server remembers (uploads aside), as written to `--state`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// `Debug` shows counts, never keys, hashes or codes.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Db {
     pub version: u32,
     /// Base64 of the HS256 key; persisted so tokens survive a restart.
     pub signing_key: String,
+    /// Base64 PKCS#8 DER of the `.well-known` RSA key, made when first
+    /// needed (see [`crate::rsakey`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rsa_private_key: Option<String>,
     pub clock_offset_seconds: i64,
     pub users: Vec<UserRec>,
     pub outbox: Vec<OutboxMsg>,
+    /// Application MFA policies by app id ([`ANY_APP`] for every app): the
+    /// factors, in order, of `POST /__dev/apps/{appId}/mfa`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub app_mfa: BTreeMap<String, Vec<String>>,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Db")
+            .field("version", &self.version)
+            .field("clock_offset_seconds", &self.clock_offset_seconds)
+            .field("users", &self.users)
+            .field("outbox", &self.outbox.len())
+            .field("app_mfa", &self.app_mfa)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Db {
@@ -283,10 +404,21 @@ impl Db {
         Db {
             version: STATE_VERSION,
             signing_key: B64.encode(key),
+            rsa_private_key: None,
             clock_offset_seconds: 0,
             users: Vec::new(),
             outbox: Vec::new(),
+            app_mfa: BTreeMap::new(),
         }
+    }
+
+    /// The application MFA policy for requests naming `app_id` (the app's
+    /// own, else the one for every app), as factor names.
+    pub fn app_policy(&self, app_id: Option<&str>) -> &[String] {
+        app_id
+            .and_then(|id| self.app_mfa.get(id))
+            .or_else(|| self.app_mfa.get(ANY_APP))
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn key(&self) -> Vec<u8> {
@@ -335,6 +467,9 @@ impl Db {
                 return Err(m.into());
             }
         }
+        if claims.kind == Kind::User && self.users[i].revoked_tokens.iter().any(|t| t.jti == claims.jti) {
+            return Err(invalid());
+        }
         Ok((i, claims))
     }
 
@@ -347,6 +482,25 @@ impl Db {
                     .is_some_and(|e| e.eq_ignore_ascii_case(account))
                 || u.phone.as_deref() == Some(account)
         })
+    }
+
+    /// Finds a user by email (any case).
+    pub fn find_email(&self, email: &str) -> Option<usize> {
+        self.users
+            .iter()
+            .position(|u| u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+    }
+
+    /// Finds a user by phone.
+    pub fn find_phone(&self, phone: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.phone.as_deref() == Some(phone))
+    }
+
+    /// Finds a user by username.
+    pub fn find_username(&self, username: &str) -> Option<usize> {
+        self.users
+            .iter()
+            .position(|u| u.username.as_deref() == Some(username))
     }
 
     /// Whether a user other than `except` has this phone.
@@ -436,14 +590,21 @@ pub fn load(path: &Path) -> io::Result<Db> {
             format!("the state file is not valid: {e}"),
         )
     })?;
-    if db.version != STATE_VERSION {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "the state file has version {}, this server reads {STATE_VERSION}",
-                db.version
-            ),
-        ));
+    let mut db = db;
+    match db.version {
+        1 => migrate_v1(&mut db).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the state file is not valid: {e}"),
+            )
+        })?,
+        STATE_VERSION => {}
+        v => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the state file has version {v}, this server reads 1 and {STATE_VERSION}"),
+            ));
+        }
     }
     validate(&db).map_err(|e| {
         io::Error::new(
@@ -452,6 +613,33 @@ pub fn load(path: &Path) -> io::Result<Db> {
         )
     })?;
     Ok(db)
+}
+
+/// Version 1 kept passwords as salted SHA-256 (`passwordSalt`, and a
+/// 64-hex `passwordHash`). Such a digest is as good as the password to
+/// anyone holding the file and costs nothing to brute-force, so it is not
+/// kept: it is hashed with Argon2id, and the salt stays beside it so that a
+/// login can recompute the digest (see [`crate::password`]). The passwords
+/// themselves were never stored, so this is the only migration possible that
+/// keeps every user able to log in; refusing the file instead would have
+/// made people delete their fixtures. The caller writes the file back at
+/// start, so no fast digest survives the first start of this server.
+fn migrate_v1(db: &mut Db) -> Result<(), String> {
+    for (n, u) in db.users.iter_mut().enumerate() {
+        let salt = u
+            .v1_password_salt
+            .take()
+            .ok_or_else(|| format!("users[{n}]: a version 1 user without passwordSalt"))?;
+        if !is_lower_hex(&u.password_hash, 64) {
+            return Err(format!(
+                "users[{n}]: passwordHash is not the 64 lowercase hex digits of version 1"
+            ));
+        }
+        u.password_hash = password::hash(&u.password_hash);
+        u.legacy_password_salt = Some(salt);
+    }
+    db.version = STATE_VERSION;
+    Ok(())
 }
 
 /// Checks every invariant the server relies on, so that a damaged or
@@ -464,6 +652,17 @@ pub fn load(path: &Path) -> io::Result<Db> {
 pub fn validate(db: &Db) -> Result<(), String> {
     if db.key().len() < 32 {
         return Err("signingKey is not the base64 of at least 32 bytes".to_owned());
+    }
+    if let Some(k) = &db.rsa_private_key {
+        LoginKey::from_stored(k)?;
+    }
+    for (app, factors) in &db.app_mfa {
+        if app.is_empty() {
+            return Err("appMfa has an empty app id".to_owned());
+        }
+        if let Some(f) = factors.iter().find(|f| !APP_MFA_FACTORS.contains(&f.as_str())) {
+            return Err(format!("appMfa[{app:?}] names an unknown factor {f:?}"));
+        }
     }
     if db.clock_offset_seconds.unsigned_abs() > MAX_CLOCK_OFFSET.unsigned_abs() {
         return Err(format!(
@@ -566,8 +765,14 @@ fn check_user(u: &UserRec) -> Result<(), String> {
     if let Some((field, _)) = names.iter().find(|(_, v)| v.as_deref() == Some("")) {
         return Err(format!("{field} is empty"));
     }
-    if !is_lower_hex(&u.password_hash, 64) {
-        return Err("passwordHash is not 64 lowercase hex digits".to_owned());
+    if u.v1_password_salt.is_some() {
+        return Err("passwordSalt belongs to version 1 files".to_owned());
+    }
+    if !password::is_phc(&u.password_hash) {
+        return Err("passwordHash is not an Argon2id PHC string".to_owned());
+    }
+    if u.legacy_password_salt.as_deref() == Some("") {
+        return Err("legacyPasswordSalt is empty".to_owned());
     }
     check_time("createdAt", u.created_at)?;
     check_time("updatedAt", u.updated_at)?;
@@ -600,6 +805,12 @@ fn check_user(u: &UserRec) -> Result<(), String> {
             return Err("mfaGuard.spentTokens has a jti that is not 16 lowercase hex digits".to_owned());
         }
         check_time("mfaGuard.spentTokens.exp", t.exp)?;
+    }
+    for t in &u.revoked_tokens {
+        if !is_lower_hex(&t.jti, 16) {
+            return Err("revokedTokens has a jti that is not 16 lowercase hex digits".to_owned());
+        }
+        check_time("revokedTokens.exp", t.exp)?;
     }
     Ok(())
 }
@@ -655,16 +866,6 @@ pub fn save(path: &Path, db: &Db) -> io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
-}
-
-/// The stored password hash: salted SHA-256 (a test fixture, never a store
-/// of real passwords).
-pub fn hash_password(salt: &str, password: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(salt.as_bytes());
-    h.update([0u8]);
-    h.update(password.as_bytes());
-    hex(h.finalize().as_slice())
 }
 
 #[cfg(test)]

@@ -319,7 +319,7 @@ async fn state_file_survives_a_restart() {
     // Written atomically: one valid JSON file, no temp file beside it.
     assert_eq!(entries(&dir), ["state.json"]);
     let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["version"], 2);
     assert_eq!(saved["users"].as_array().unwrap().len(), 2);
 
     let p = start(&args).await;
@@ -447,8 +447,9 @@ async fn pool_options_reach_the_uri_and_the_user() {
 const ADA_ID: &str = "0123456789abcdef01234567";
 const ADA_SECRET: &str = "JBSWY3DPEHPK3PXP";
 
-/// A user record as a state file holds it, in the format written before
-/// the lockout existed (no `mfaGuard`): loading it must keep working.
+/// A user record as a version 1 state file holds it, written before the
+/// lockout existed (no `mfaGuard`) and before Argon2id (a salted SHA-256
+/// digest): loading it must keep working.
 fn user_record(id: &str, username: &str, email: &str, phone: Option<&str>) -> Value {
     let salt = "00112233445566778899aabbccddeeff";
     json!({
@@ -462,7 +463,7 @@ fn user_record(id: &str, username: &str, email: &str, phone: Option<&str>) -> Va
         "nickname": null,
         "photo": "https://files.authing.co/authing-console/default-user-avatar.png",
         "passwordSalt": salt,
-        "passwordHash": authing_mfa_devserver::store::hash_password(salt, "pw"),
+        "passwordHash": authing_mfa_devserver::password::legacy_sha256(salt, "pw"),
         "createdAt": 1_700_000_000,
         "updatedAt": 1_700_000_000,
         "loginsCount": 0,
@@ -577,7 +578,37 @@ async fn damaged_state_files_are_refused_naming_the_problem() {
         (
             "malformed password hash",
             |s| s["users"][1]["passwordHash"] = json!("x"),
-            "passwordHash is not 64 lowercase hex digits",
+            "users[1]: passwordHash is not the 64 lowercase hex digits of version 1",
+        ),
+        (
+            "a version 1 user without a salt",
+            |s| s["users"][1]["passwordSalt"] = Value::Null,
+            "users[1]: a version 1 user without passwordSalt",
+        ),
+        (
+            "a version 2 file with a version 1 password",
+            |s| s["version"] = json!(2),
+            "passwordSalt belongs to version 1 files",
+        ),
+        (
+            "a version 2 file with a password hash that is no Argon2id",
+            |s| {
+                s["version"] = json!(2);
+                for u in s["users"].as_array_mut().unwrap() {
+                    u.as_object_mut().unwrap().remove("passwordSalt");
+                }
+            },
+            "passwordHash is not an Argon2id PHC string",
+        ),
+        (
+            "an RSA key that is not one",
+            |s| s["rsaPrivateKey"] = json!("AAAA"),
+            "rsaPrivateKey is not a PKCS#8 RSA private key",
+        ),
+        (
+            "an app MFA policy naming an unknown factor",
+            |s| s["appMfa"] = json!({"app1": ["SMS", "FAX"]}),
+            "appMfa[\"app1\"] names an unknown factor \"FAX\"",
         ),
         (
             "a time out of range",
@@ -624,8 +655,9 @@ async fn damaged_state_files_are_refused_naming_the_problem() {
         );
     }
 
-    // The undamaged file (written before mfaGuard existed) loads, serves
-    // its users, and is written back with the new fields.
+    // The undamaged file (version 1, written before mfaGuard existed)
+    // loads, serves its users (the old passwords still log in), and is
+    // written back as version 2 with the new fields and no fast digest.
     std::fs::write(&file, serde_json::to_vec_pretty(&valid_state()).unwrap()).unwrap();
     let p = start(&["--state", &file_arg, "--exit-on-stdin-close", "--quiet"]).await;
     let login = p
@@ -651,6 +683,16 @@ async fn damaged_state_files_are_refused_naming_the_problem() {
     let (status, _) = p.close_stdin_and_wait().await;
     assert!(status.success());
     let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(saved["version"], 2);
+    let legacy = authing_mfa_devserver::password::legacy_sha256("00112233445566778899aabbccddeeff", "pw");
+    for u in saved["users"].as_array().unwrap() {
+        let hash = u["passwordHash"].as_str().unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=1024,t=2,p=1$"), "{hash}");
+        assert!(u.get("passwordSalt").is_none(), "{u}");
+        assert_eq!(u["legacyPasswordSalt"], "00112233445566778899aabbccddeeff");
+    }
+    let text = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
+    assert!(!text.contains(&legacy), "the old digest is still in the file");
     assert_eq!(
         saved["users"][0]["mfaGuard"]["spentTokens"]
             .as_array()
@@ -719,6 +761,131 @@ async fn a_lockout_survives_a_restart() {
         p.post("/api/v2/mfa/totp/verify", Some(&mfa), right).await["code"],
         200
     );
+    p.close_stdin_and_wait().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue #12: passwords, in clear or encrypted, never reach the request log
+/// or the state file; the state keeps Argon2id hashes and the RSA key, so a
+/// restart serves the same `.well-known` key and a client that cached it
+/// still logs in.
+#[tokio::test]
+async fn passwords_stay_out_of_log_and_state_and_the_rsa_key_survives_a_restart() {
+    use rsa::pkcs8::DecodePublicKey;
+    let dir = temp_dir("passwords");
+    let file = dir.join("state.json");
+    let file_arg = file.to_str().unwrap().to_owned();
+    let args = ["--state", &file_arg, "--exit-on-stdin-close"];
+    const PW1: &str = "Clear-Text-Pa55word-One";
+    const PW2: &str = "Clear-Text-Pa55word-Two";
+    const WRONG: &str = "Wrong-Pa55word-Three";
+    let login_doc =
+        "mutation loginByEmail($input: LoginByEmailInput!) { loginByEmail(input: $input) { id token } }";
+
+    let p = start(&args).await;
+    let created = p
+        .post(
+            "/__dev/users",
+            None,
+            json!({"email": "one@example.com", "password": PW1}),
+        )
+        .await;
+    assert_eq!(created["code"], 200, "{created}");
+    let pem = p.get("/api/v2/.well-known", None).await["data"]["publicKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = rsa::PublicKey::from_public_key_pem(&pem).unwrap();
+    let mut sent = Vec::new();
+    let mut enc = |pw: &str| {
+        let e = common::encrypt_with(&key, pw);
+        sent.push(e.clone());
+        e
+    };
+    let register =
+        "mutation registerByEmail($input: RegisterByEmailInput!) { registerByEmail(input: $input) { id } }";
+    let v = p
+        .post(
+            "/graphql/v2",
+            None,
+            json!({"query": register, "variables": {"input": {"email": "two@example.com", "password": enc(PW2)}}}),
+        )
+        .await;
+    assert!(v["data"]["registerByEmail"]["id"].is_string(), "{v}");
+    for (email, pw, ok) in [("two@example.com", PW2, true), ("one@example.com", WRONG, false)] {
+        let v = p
+            .post(
+                "/graphql/v2",
+                None,
+                json!({"query": login_doc, "variables": {"input": {"email": email, "password": enc(pw)}}}),
+            )
+            .await;
+        assert_eq!(v["data"]["loginByEmail"]["token"].is_string(), ok, "{v}");
+    }
+    let v = p
+        .post(
+            "/api/v2/login/account",
+            None,
+            json!({"account": "one@example.com", "password": enc(PW1)}),
+        )
+        .await;
+    assert_eq!(v["code"], 200, "{v}");
+    let v = p
+        .post(
+            "/__dev/login",
+            None,
+            json!({"account": "one@example.com", "password": PW1}),
+        )
+        .await;
+    assert_eq!(v["code"], 200, "{v}");
+    let (status, err) = p.close_stdin_and_wait().await;
+    assert!(status.success(), "{err}");
+
+    for line in [
+        "POST /graphql/v2 200 200",
+        "POST /graphql/v2 200 2333",
+        "GET /api/v2/.well-known 200 200",
+    ] {
+        assert!(err.contains(line), "no {line:?} in the log:\n{err}");
+    }
+    let text = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
+    for secret in [PW1, PW2, WRONG]
+        .iter()
+        .copied()
+        .chain(sent.iter().map(String::as_str))
+    {
+        assert!(!err.contains(secret), "the log leaks {secret:?}:\n{err}");
+        assert!(!text.contains(secret), "the state file holds {secret:?}");
+    }
+    let saved: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(saved["version"], 2);
+    assert!(saved["rsaPrivateKey"].is_string());
+    for u in saved["users"].as_array().unwrap() {
+        assert!(
+            u["passwordHash"]
+                .as_str()
+                .unwrap()
+                .starts_with("$argon2id$v=19$m=1024,t=2,p=1$"),
+            "{u}"
+        );
+    }
+
+    // The restart serves the same key; a password encrypted under it before
+    // the restart still logs in.
+    let early = common::encrypt_with(&key, PW1);
+    let p = start(&args).await;
+    assert_eq!(
+        p.get("/api/v2/.well-known", None).await["data"]["publicKey"],
+        pem.as_str()
+    );
+    let v = p
+        .post(
+            "/graphql/v2",
+            None,
+            json!({"query": login_doc, "variables": {"input": {"email": "one@example.com", "password": early}}}),
+        )
+        .await;
+    assert!(v["data"]["loginByEmail"]["token"].is_string(), "{v}");
     p.close_stdin_and_wait().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -223,7 +223,7 @@ async fn confirm_wrong_code_is_http_400_in_both_languages() {
         (en.0, &en.1),
         (
             400,
-            &json!({"code": 400, "message": "Incorrect security code, please try again"})
+            &json!({"code": 400, "message": "Security code error, please re-enter"})
         )
     );
     // A code two steps away is outside the ±1 window.
@@ -414,7 +414,7 @@ async fn verify_logs_in_once_per_step_and_refuses_replays() {
     let mfa = dev.mfa_token(&u).await;
     let replay = dev.post(VERIFY, Some(&mfa), json!({"totp": current})).await;
     assert_code(&replay, 200, 6001);
-    assert_eq!(replay.1["message"], "安全码错误");
+    assert_eq!(replay.1["message"], "安全码错误，请重新输入");
 
     // The next step's code is accepted (skew +1) and then the current
     // step's code, though inside the window, is older: refused.

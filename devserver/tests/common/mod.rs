@@ -227,3 +227,66 @@ pub fn wrong_code(secret: &str, now: i64) -> String {
         .find(|c| !w.contains(c))
         .unwrap()
 }
+
+/// The SDK's login documents (authing-js-sdk 4.23.55, `graphql.v2.js`),
+/// with a shortened selection set: what matters here is the shape of the
+/// operation and its `input` variable.
+pub const LOGIN_BY_EMAIL: &str = "\n    mutation loginByEmail($input: LoginByEmailInput!) {\n  loginByEmail(input: $input) {\n    id\n    arn\n    email\n    username\n    token\n    tokenExpiredAt\n    password\n  }\n}\n    ";
+
+impl Dev {
+    /// The `.well-known` public key.
+    pub async fn public_key(&self) -> rsa::PublicKey {
+        use rsa::pkcs8::DecodePublicKey;
+        let (s, v) = self.get("/api/v2/.well-known", None).await;
+        assert_eq!((s, v["code"].as_i64()), (200, Some(200)), "{v}");
+        let pem = v["data"]["publicKey"].as_str().unwrap();
+        rsa::PublicKey::from_public_key_pem(pem).unwrap()
+    }
+
+    /// `password` encrypted as the SDK does: PKCS#1 v1.5 under the served
+    /// key, standard base64.
+    pub async fn encrypt(&self, password: &str) -> String {
+        encrypt_with(&self.public_key().await, password)
+    }
+
+    /// A GraphQL request as the SDK sends it, with `x-authing-app-id` when
+    /// given. Returns the HTTP status and the body.
+    pub async fn gql(&self, query: &str, variables: Value, app_id: Option<&str>) -> (u16, Value) {
+        self.gql_full(query, variables, app_id, None).await
+    }
+
+    pub async fn gql_full(
+        &self,
+        query: &str,
+        variables: Value,
+        app_id: Option<&str>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .post(format!("{}/graphql/v2", self.url))
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(a) = app_id {
+            req = req.header("x-authing-app-id", a);
+        }
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap())
+    }
+
+    /// `loginByEmail` through GraphQL with an encrypted password.
+    pub async fn gql_login(&self, email: &str, password: &str, app_id: Option<&str>) -> (u16, Value) {
+        let input = json!({"input": {"email": email, "password": self.encrypt(password).await,
+            "autoRegister": false, "params": null, "context": null}});
+        self.gql(LOGIN_BY_EMAIL, input, app_id).await
+    }
+}
+
+pub fn encrypt_with(key: &rsa::PublicKey, password: &str) -> String {
+    use base64::Engine;
+    let ct = key.pkcs1v15_encrypt(password.as_bytes()).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(ct)
+}
