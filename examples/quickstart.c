@@ -2,8 +2,8 @@
  * quickstart.c: the whole Authing MFA story in C, step by step, against the
  * offline dev server (authing-mfa-devserver).
  *
- *   bind TOTP -> log in with a second factor -> recover with the recovery
- *   code -> unbind
+ *   password login -> bind TOTP -> password login answered 1635 -> second
+ *   factor -> recover with the recovery code -> unbind
  *
  * Run it with scripts/quickstart.sh, or by hand:
  *   target/debug/authing-mfa-devserver --port 0 &       # prints its URL
@@ -11,10 +11,10 @@
  *      -Ltarget/debug -lauthing_mfa -Wl,-rpath,$PWD/target/debug -o quickstart
  *   ./quickstart http://127.0.0.1:PORT
  *
- * Everything MFA goes through libauthing_mfa (include/authing_mfa.h). Only
- * creating the demo user, the password login (Authing's login API is not
- * part of the MFA module) and shifting the server's clock use the dev
- * server's /__dev/ endpoints, through devhttp.h.
+ * Everything Authing goes through libauthing_mfa (include/authing_mfa.h),
+ * the password logins included. Only creating the demo user and shifting
+ * the server's clock use the dev server's /__dev/ endpoints, through
+ * devhttp.h.
  *
  * DEV-ONLY: this demo prints the TOTP secret and the recovery codes so you
  * can follow along. A real application must never print or log them, nor
@@ -134,15 +134,16 @@ int main(int argc, char **argv)
     dev_expect(dev_call("POST", "/__dev/users", body), 200, "create user");
     printf("   user %s created\n", username);
 
-    step(2, "Log in with the password, give the token to the client");
-    snprintf(body, sizeof body, "{\"account\":\"%s\",\"password\":\"%s\"}", username, password);
-    dev_expect(dev_call("POST", "/__dev/login", body), 200, "password login"); /* [dev server only] */
-    json_string(g_dev, "token", user_token, sizeof user_token);
+    step(2, "Log in with email and password: authing_mfa_login_by_email");
     snprintf(options, sizeof options, "{\"appHost\":\"%s\",\"lang\":\"en-US\"}", g_base);
     check(authing_mfa_client_new(options, &g_client, &error), &error, "authing_mfa_client_new");
-    check(authing_mfa_client_set_token(g_client, user_token), NULL, "authing_mfa_client_set_token");
+    /* the password travels RSA-encrypted with the server's /api/v2/.well-known key, as the JS SDK sends it */
+    snprintf(body, sizeof body, "{\"email\":\"%s@example.com\",\"password\":\"%s\"}", username, password);
+    check(authing_mfa_login_by_email(g_client, body, &result, &error), &error, "authing_mfa_login_by_email");
+    json_string(result, "token", user_token, sizeof user_token);
+    authing_mfa_string_free(result);
     printf("   logged in: user token %s\n", preview(user_token));
-    printf("   authing_mfa_client_new + authing_mfa_client_set_token: the client now acts as this user\n");
+    printf("   the client keeps the user and sends its token from now on (the JS SDK's setCurrentUser)\n");
 
     step(3, "Start binding an authenticator app: authing_mfa_associate_authenticator");
     check(authing_mfa_associate_authenticator(g_client, NULL, &result, &error), &error,
@@ -171,10 +172,13 @@ int main(int argc, char **argv)
     printf("   server: \"%s\"  -> from now on, logging in needs a second factor\n", text);
     authing_mfa_string_free(result);
 
-    step(5, "Log in again with the password: the server asks for MFA");
-    dev_expect(dev_call("POST", "/__dev/login", body), 1635, "login with MFA enabled"); /* [dev server only] */
-    json_string(g_dev, "mfaToken", mfa_token, sizeof mfa_token);
-    printf("   code 1635 (MFA required) with an mfaToken %s for the second step\n", preview(mfa_token));
+    step(5, "Log in again with the password: the server asks for MFA (AUTHING_MFA_ERR_API, code 1635)");
+    if (authing_mfa_login_by_email(g_client, body, &result, &error) != AUTHING_MFA_ERR_API || json_number(error, "code") != 1635)
+        check(AUTHING_MFA_ERR_API, &error, "login with MFA enabled (want code 1635)");
+    json_string(error, "mfaToken", mfa_token, sizeof mfa_token);
+    authing_mfa_string_free(error);
+    error = NULL;
+    printf("   code 1635 (MFA required); the error JSON's data.mfaToken %s is for the second step\n", preview(mfa_token));
 
     step(6, "Second factor, the app's code: authing_mfa_verify_totp");
     /* The step-4 code is from the same 30-second window. Rather than wait for
@@ -199,8 +203,11 @@ int main(int argc, char **argv)
     authing_mfa_string_free(result);
 
     step(7, "Lost the phone? Log in with the recovery code: authing_mfa_verify_totp_recovery_code");
-    dev_expect(dev_call("POST", "/__dev/login", body), 1635, "login with MFA enabled"); /* [dev server only] */
-    json_string(g_dev, "mfaToken", mfa_token, sizeof mfa_token);
+    if (authing_mfa_login_by_email(g_client, body, &result, &error) != AUTHING_MFA_ERR_API || json_number(error, "code") != 1635)
+        check(AUTHING_MFA_ERR_API, &error, "login with MFA enabled (want code 1635)");
+    json_string(error, "mfaToken", mfa_token, sizeof mfa_token);
+    authing_mfa_string_free(error);
+    error = NULL;
     snprintf(params, sizeof params, "{\"recoveryCode\":\"%s\",\"mfaToken\":\"%s\"}", recovery, mfa_token);
     check(authing_mfa_verify_totp_recovery_code(g_client, params, &result, &error), &error,
           "authing_mfa_verify_totp_recovery_code");
@@ -222,8 +229,11 @@ int main(int argc, char **argv)
     error = NULL;
     /* the used code is dead now: with a fresh mfaToken from a new login, a
      * failure, shown as the library reports it */
-    dev_expect(dev_call("POST", "/__dev/login", body), 1635, "login with MFA enabled"); /* [dev server only] */
-    json_string(g_dev, "mfaToken", mfa_token, sizeof mfa_token);
+    if (authing_mfa_login_by_email(g_client, body, &result, &error) != AUTHING_MFA_ERR_API || json_number(error, "code") != 1635)
+        check(AUTHING_MFA_ERR_API, &error, "login with MFA enabled (want code 1635)");
+    json_string(error, "mfaToken", mfa_token, sizeof mfa_token);
+    authing_mfa_string_free(error);
+    error = NULL;
     snprintf(params, sizeof params, "{\"recoveryCode\":\"%s\",\"mfaToken\":\"%s\"}", recovery, mfa_token);
     if (authing_mfa_verify_totp_recovery_code(g_client, params, &result, &error) == AUTHING_MFA_OK) {
         authing_mfa_string_free(result);

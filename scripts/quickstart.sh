@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The quickstart: builds libauthing_mfa and the offline dev server, compiles
 # examples/quickstart.c against the shared library, starts the dev server on
-# a free port, and runs the MFA story against it (bind TOTP, log in with a
-# second factor, recover with the recovery code, unbind). Runnable from any
+# a free port, and runs the MFA story against it (password login, bind TOTP,
+# password login answered 1635, second factor, recovery code, unbind). Runnable from any
 # directory; exits with the program's status.
 set -euo pipefail
 
