@@ -553,9 +553,9 @@ func TestLanguage(t *testing.T) {
 	u := newUser(t)
 	secret, _ := u.bindTotp(t)
 	for _, tc := range []struct{ lang, want string }{
-		{"", "安全码错误"},
-		{authingmfa.LangZhCN, "安全码错误"},
-		{authingmfa.LangEnUS, "Incorrect security code"},
+		{"", "安全码错误，请重新输入"},
+		{authingmfa.LangZhCN, "安全码错误，请重新输入"},
+		{authingmfa.LangEnUS, "Security code error, please re-enter"},
 	} {
 		c := newClient(t, authingmfa.Options{Lang: tc.lang})
 		_, err := c.VerifyTotpMfa(ctx, authingmfa.VerifyTotpParams{Totp: wrongTotp(t, secret), MfaToken: u.mfaToken(t)})

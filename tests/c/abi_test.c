@@ -1070,14 +1070,14 @@ static void story_verify_totp(void)
     out = RUN_OP(authing_mfa_verify_totp, S.c, params, AUTHING_MFA_ERR_API, &err);
     CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
     CHECK(err && strstr(err, S.mfa) == NULL && strstr(err, wrong) == NULL);
-    CHECK(err && strstr(err, "Incorrect security code") != NULL); /* lang en-US */
+    CHECK(err && strstr(err, "Security code error, please re-enter") != NULL); /* lang en-US */
     sfree(&err);
     /* the default language is zh-CN */
     snprintf(buf, sizeof buf, "{\"appHost\":\"%s\"}", g_base);
     zh = new_client(buf);
     out = RUN_OP(authing_mfa_verify_totp, zh, params, AUTHING_MFA_ERR_API, &err);
     CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
-    CHECK(err && strstr(err, "安全码错误") != NULL);
+    CHECK(err && strstr(err, "安全码错误，请重新输入") != NULL);
     sfree(&err);
     authing_mfa_client_free(zh);
 

@@ -64,8 +64,8 @@ TEST(MfaStory, BindLoginVerifyRecoverUnbind) {
     EXPECT_EQ(e.status(), Status::Api);
     EXPECT_EQ(e.code(), 6001);
     EXPECT_EQ(e.http_status(), 200);
-    EXPECT_EQ(e.message(), "Incorrect security code");  // the client asked for en-US
-    EXPECT_STREQ(e.what(), "AUTHING_MFA_ERR_API: Incorrect security code (code 6001, HTTP 200)");
+    EXPECT_EQ(e.message(), "Security code error, please re-enter");  // the client asked for en-US
+    EXPECT_STREQ(e.what(), "AUTHING_MFA_ERR_API: Security code error, please re-enter (code 6001, HTTP 200)");
     expect_no_secrets(e, {code, mfa_token, secret, user_token});
     // The wrapper's reading agrees with a real JSON parser's.
     const json ej = json::parse(e.json());

@@ -68,7 +68,7 @@ def test_the_whole_totp_story_async(dev: Dev, client: Client, op_tracker: OpTrac
         with pytest.raises(ApiError) as replay:  # the same code again
             await client.verify_totp_mfa_async(totp=code, mfa_token=dev.mfa_token(user))
         assert (replay.value.code, replay.value.http_status) == (6001, 200)
-        assert replay.value.message == "Incorrect security code"
+        assert replay.value.message == "Security code error, please re-enter"
         assert replay.value.status == "AUTHING_MFA_ERR_API"
 
         recovered = await client.verify_totp_recovery_code_async(

@@ -69,15 +69,15 @@ def test_wrong_totp_is_6001_and_wrong_recovery_code_is_6002(
     with pytest.raises(ApiError) as recovery:
         client.verify_totp_recovery_code(recovery_code="0000-0000-0000-0000-0000-0000", mfa_token=mfa_token)
     assert recovery.value.code == 6002
-    assert recovery.value.message == "Incorrect recovery code"
+    assert recovery.value.message == "Wrong recovery code, please re-enter"
 
 
 def test_messages_follow_the_lang_option(devserver_url: str, dev: Dev, totp_user: Dict[str, Any]) -> None:
     with Client(app_host=devserver_url) as zh:  # zh-CN is the default
         with pytest.raises(ApiError) as info:
             zh.verify_totp_recovery_code(recovery_code="nope", mfa_token=dev.mfa_token(totp_user))
-    assert info.value.code == 6002 and info.value.message == "恢复代码错误"
-    assert str(info.value) == "恢复代码错误 [AUTHING_MFA_ERR_API, code 6002]"
+    assert info.value.code == 6002 and info.value.message == "恢复代码错误，请重新输入"
+    assert str(info.value) == "恢复代码错误，请重新输入 [AUTHING_MFA_ERR_API, code 6002]"
 
 
 def test_token_errors(dev: Dev, client: Client, totp_user: Dict[str, Any]) -> None:

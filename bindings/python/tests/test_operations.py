@@ -34,7 +34,7 @@ def test_the_whole_totp_story(dev: Dev, client: Client) -> None:
     with pytest.raises(HttpStatusError) as info:
         client.confirm_associate_mfa_authenticator(totp=wrong)
     assert (info.value.http_status, info.value.code) == (400, 400)
-    assert info.value.message == "Incorrect security code, please try again"
+    assert info.value.message == "Security code error, please re-enter"
 
     confirmed = client.confirm_associate_mfa_authenticator(totp=dev.code(secret))
     assert confirmed == {"code": 200, "message": "TOTP MFA bound successfully"}
@@ -58,7 +58,7 @@ def test_the_whole_totp_story(dev: Dev, client: Client) -> None:
     with pytest.raises(ApiError) as replay:
         client.verify_totp_mfa(totp=code, mfa_token=dev.mfa_token(user))
     assert replay.value.code == 6001 and replay.value.http_status == 200
-    assert replay.value.message == "Incorrect security code"
+    assert replay.value.message == "Security code error, please re-enter"
 
     # The recovery code logs in once and is rotated.
     recovered = client.verify_totp_recovery_code(recovery_code=recovery, mfa_token=dev.mfa_token(user))
