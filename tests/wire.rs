@@ -12,9 +12,6 @@ use authing_mfa::{Client, ErrorKind};
 use common::*;
 use serde_json::Value;
 
-/// Headers that legitimately differ between Node/axios and this library.
-const CLIENT_SPECIFIC: &[&str] = &["host", "connection", "user-agent", "x-authing-sdk-version"];
-
 fn fixture() -> Value {
     let text = include_str!("fixtures/js_sdk_wire.json");
     serde_json::from_str(text).unwrap()

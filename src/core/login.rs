@@ -139,16 +139,127 @@ pub(crate) fn encrypt_password(key: &RsaPublicKey, password: &Secret) -> Result<
 }
 
 /// `JSON.stringify(convertObjectToKeyValueList(customData))` (`UT:354-365`),
-/// else `JSON.stringify(params)`, else absent (`AC:556-562`).
+/// else `JSON.stringify(params)`, else absent (`AC:556-562`), written as the
+/// SDK would write the caller's JSON once `JSON.parse`d (`js_stringify`).
 fn extra_params(custom_data: &Option<Map<String, Value>>, params: &Option<Value>) -> Option<String> {
     if let Some(data) = custom_data {
-        let list: Vec<Value> = data
-            .iter()
-            .map(|(k, v)| serde_json::json!({"key": k, "value": v}))
-            .collect();
-        return Some(Value::Array(list).to_string());
+        let mut out = String::from("[");
+        for (i, (key, value)) in js_key_order(data).into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"key\":");
+            out.push_str(&serde_json::to_string(key).expect("a string serializes"));
+            out.push_str(",\"value\":");
+            write_js(value, &mut out);
+            out.push('}');
+        }
+        out.push(']');
+        return Some(out);
     }
-    params.as_ref().map(Value::to_string)
+    params.as_ref().map(js_stringify)
+}
+
+/// `JSON.stringify(JSON.parse(text))` for the value parsed from the
+/// caller's `text`: what the JS SDK sends for `customData`, `params` and
+/// `context`. Two things differ from serde_json's own writing: an object's
+/// array-index keys (`"0"`, `"7"`, ... below 2^32 - 1) come first,
+/// ascending, then the other keys in their order (ECMAScript
+/// OrdinaryOwnPropertyKeys); and numbers are doubles written as
+/// JavaScript writes them (`2.0` is `2`, `-0` is `0`, `1e21` is `1e+21`,
+/// integers beyond 2^53 rounded).
+pub(crate) fn js_stringify(value: &Value) -> String {
+    let mut out = String::new();
+    write_js(value, &mut out);
+    out
+}
+
+fn write_js(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (key, v)) in js_key_order(map).into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(key).expect("a string serializes"));
+                out.push(':');
+                write_js(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_js(v, out);
+            }
+            out.push(']');
+        }
+        Value::Number(n) => match n.as_f64() {
+            Some(f) => out.push_str(&js_number(f)),
+            None => out.push_str(&n.to_string()),
+        },
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// An object's entries in JavaScript's property order.
+fn js_key_order(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    let array_index = |k: &str| -> Option<u32> {
+        if k.is_empty() || (k.len() > 1 && k.starts_with('0')) || !k.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        k.parse::<u32>().ok().filter(|&i| i != u32::MAX)
+    };
+    let mut indexed: Vec<(u32, &String, &Value)> = Vec::new();
+    let mut named: Vec<(&String, &Value)> = Vec::new();
+    for (k, v) in map {
+        match array_index(k) {
+            Some(i) => indexed.push((i, k, v)),
+            None => named.push((k, v)),
+        }
+    }
+    indexed.sort_by_key(|(i, _, _)| *i);
+    indexed.into_iter().map(|(_, k, v)| (k, v)).chain(named).collect()
+}
+
+/// `Number.prototype.toString()` of a finite double (ECMAScript
+/// Number::toString): the shortest round-trip digits, in plain notation for
+/// exponents from -7 to 20, else as `d.ddde+x` / `d.ddde-x`.
+fn js_number(f: f64) -> String {
+    if f == 0.0 || !f.is_finite() {
+        return "0".into();
+    }
+    let sign = if f < 0.0 { "-" } else { "" };
+    // `{:e}` gives the shortest round-trip digits: "1.2345e-7", "1e21".
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` has an exponent");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    let n = exp.parse::<i32>().expect("`{:e}` exponent") + 1;
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let e = if e < 0 {
+            format!("-{}", -e)
+        } else {
+            format!("+{e}")
+        };
+        if k == 1 {
+            format!("{digits}e{e}")
+        } else {
+            format!("{}.{}e{e}", &digits[..1], &digits[1..])
+        }
+    };
+    format!("{sign}{body}")
 }
 
 /// The user of a login answer as the JS SDK returns it: `customData`, a
@@ -266,7 +377,7 @@ impl Client {
     pub async fn login_by_email(&self, p: EmailLoginParams) -> Result<Box<RawValue>, Error> {
         let password = self.encrypted(&p.password).await?;
         let params = extra_params(&p.custom_data, &p.params);
-        let context = p.context.as_ref().map(Value::to_string);
+        let context = p.context.as_ref().map(js_stringify);
         let input = json_object(&[
             ("email", &p.email),
             ("password", &password),
@@ -285,7 +396,7 @@ impl Client {
     pub async fn login_by_username(&self, p: UsernameLoginParams) -> Result<Box<RawValue>, Error> {
         let password = self.encrypted(&p.password).await?;
         let params = extra_params(&p.custom_data, &p.params);
-        let context = p.context.as_ref().map(Value::to_string);
+        let context = p.context.as_ref().map(js_stringify);
         let input = json_object(&[
             ("username", &p.username),
             ("password", &password),
@@ -305,7 +416,7 @@ impl Client {
     pub async fn login_by_phone_password(&self, p: PhonePasswordLoginParams) -> Result<Box<RawValue>, Error> {
         let password = self.encrypted(&p.password).await?;
         let params = extra_params(&p.custom_data, &p.params);
-        let context = p.context.as_ref().map(Value::to_string);
+        let context = p.context.as_ref().map(js_stringify);
         let input = json_object(&[
             ("phone", &p.phone),
             ("password", &password),
@@ -329,7 +440,7 @@ impl Client {
     /// `autoRegister`, as in the SDK).
     pub async fn login_by_phone_code(&self, p: PhoneCodeLoginParams) -> Result<Box<RawValue>, Error> {
         let params = extra_params(&p.custom_data, &p.params);
-        let context = p.context.as_ref().map(Value::to_string);
+        let context = p.context.as_ref().map(js_stringify);
         let input = json_object(&[
             ("phone", &p.phone),
             ("code", &p.code),
@@ -348,7 +459,7 @@ impl Client {
     /// base URL is used here, as for every other call.
     pub async fn login_by_email_code(&self, p: EmailCodeLoginParams) -> Result<Box<RawValue>, Error> {
         let params = extra_params(&p.custom_data, &p.params);
-        let context = p.context.as_ref().map(Value::to_string);
+        let context = p.context.as_ref().map(js_stringify);
         let body = json_object(&[
             ("email", &p.email),
             ("code", &p.code),
@@ -478,5 +589,24 @@ mod tests {
             r#"{"x":true}"#
         );
         assert_eq!(extra_params(&None, &None), None);
+    }
+
+    #[test]
+    fn json_is_written_as_json_stringify_of_json_parse_writes_it() {
+        let v: Value = serde_json::from_str(
+            r#"{"b":1,"10":2.0,"2":3,"01":4,"4294967295":5,"4294967294":6,"x":[-0.0,1e21,1e-7,1.5e-6,123.456,12345678901234567890,-2.5e30,100,0.1]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            js_stringify(&v),
+            r#"{"2":3,"10":2,"4294967294":6,"b":1,"01":4,"4294967295":5,"x":[0,1e+21,1e-7,0.0000015,123.456,12345678901234567000,-2.5e+30,100,0.1]}"#
+        );
+        for (f, js) in [
+            (1e20, "100000000000000000000"),
+            (123e-20, "1.23e-18"),
+            (-1.0, "-1"),
+        ] {
+            assert_eq!(js_number(f), js);
+        }
     }
 }

@@ -251,6 +251,12 @@ pub fn block<F: std::future::Future>(f: F) -> F::Output {
     authing_mfa::core::runtime::block_on(f).expect("not inside a runtime")
 }
 
+/// Headers that legitimately differ between Node/axios and this library:
+/// `user-agent` and `x-authing-sdk-version` name the client itself (the
+/// library says `authing-mfa/0.1.0` and `c:0.1.0`, checked exactly by the
+/// wire tests), `host` (the port) and `connection` belong to the connection.
+pub const CLIENT_SPECIFIC: &[&str] = &["host", "connection", "user-agent", "x-authing-sdk-version"];
+
 pub const USER: &str = r#"{"id":"u1","arn":"arn:cn:authing:p1:user:u1","userPoolId":"p1","lastIp":"1.2.3.4","lastIP":"1.2.3.4","isRoot":false,"salt":null,"n":1.50}"#;
 
 pub fn ok(data: &str) -> String {

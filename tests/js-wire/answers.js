@@ -22,6 +22,7 @@
 'use strict';
 
 const http = require('http');
+const crypto = require('crypto');
 const { AuthenticationClient } = require('authing-js-sdk');
 
 const OPTIONS = { userPoolId: 'pool-1', appId: 'app-1' };
@@ -34,6 +35,15 @@ const METHODS = {
   verifyTotpMfa: { userToken: null, params: { totp: '123456', mfaToken: 'mfa-token-1' } },
   getMfaAuthenticators: { userToken: 'user-token-1', params: { type: 'totp' } },
   confirmAssosicateMfaAuthenticator: { userToken: 'user-token-1', params: { authenticatorType: 'totp', totp: '123456' } },
+};
+
+// GraphQL methods (issue #12), served GRAPHQL_ANSWERS instead of ANSWERS. They
+// are called on the client itself with positional arguments (`args`: params
+// keys in order). loginByEmail first fetches GET /api/v2/.well-known, which is
+// always answered with a test RSA public key (made per run, not recorded:
+// only the second request gets the answer under test).
+const GRAPHQL_METHODS = {
+  loginByEmail: { userToken: null, params: { email: 'a@example.com', password: 'p@ssw0rd' }, args: ['email', 'password'] },
 };
 
 const JSON_CT = { 'content-type': 'application/json; charset=utf-8' };
@@ -92,6 +102,33 @@ const ANSWERS = {
   'http200.emptyObject': raw(200, JSON_CT, '{}'),
 };
 
+// id -> {status, headers, body} for the GraphQL methods. Authing's GraphQL
+// errors carry an object {code, message, data} in errors[].message, with HTTP 200.
+const gqlError = (message, extra) => ({ data: null, errors: [{ message, locations: [{ line: 2, column: 3 }], path: ['loginByEmail'], ...extra }] });
+const GRAPHQL_ANSWERS = {
+  'gql.ok': json(200, { data: { loginByEmail: { id: 'u1', token: 'tok-u1', username: 'alice', phone: null } } }),
+  // customData as a list of {key, value, dataType, label}, turned into an object.
+  'gql.ok.customData': json(200, { data: { loginByEmail: { id: 'u1', token: 'tok-u1', customData: [
+    { key: 'age', value: '20', dataType: 'NUMBER', label: null },
+    { key: 'vip', value: 'true', dataType: 'BOOLEAN', label: 'VIP' },
+    { key: 'obj', value: '{"a":[1,2]}', dataType: 'OBJECT', label: null },
+    { key: 'school', value: 'MIT', dataType: 'STRING', label: null },
+  ] } } }),
+  'gql.ok.rootNull': json(200, { data: { loginByEmail: null } }),
+  // The second factor: personal MFA (1635) and application MFA (1636).
+  'gql.1635': json(200, gqlError({ code: 1635, message: '请输入二次认证安全码',
+    data: { mfaToken: 'mfa-token-next', nickname: null, email: 'a@example.com', phone: null, username: 'alice', avatar: 'https://img.example/a.png' } })),
+  'gql.1636': json(200, gqlError({ code: 1636, message: '请完成应用 MFA 认证',
+    data: { mfaToken: 'mfa-token-next', applicationMfa: [{ mfaPolicy: 'SMS', status: 1, sort: 1 }, { mfaPolicy: 'OTP', status: 1, sort: 2 }],
+      faceMfaEnabled: false, totpMfaEnabled: true, phone: '13800000000', phoneCountryCode: '+86' } })),
+  'gql.2333': json(200, gqlError({ code: 2333, message: '账号或密码错误' })),
+  // Two errors: the default onError throws on the first.
+  'gql.twoErrors': json(200, { data: null, errors: [{ message: { code: 2333, message: '账号或密码错误', data: null } }, { message: { code: 500, message: 'second' } }] }),
+  // A GraphQL error as the GraphQL spec has it (a string), e.g. a syntax error.
+  'gql.stringMessage': json(200, { errors: [{ message: 'Syntax Error: Expected Name, found <EOF>.', locations: [{ line: 1, column: 9 }] }] }),
+  'gql.http500': json(500, gqlError({ code: 500, message: '服务器内部错误' })),
+};
+
 // Plain data for the fixture: `undefined` values drop out (as in JSON.stringify).
 function plain(v) {
   return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
@@ -137,7 +174,9 @@ function startServer(state) {
     req.resume();
     req.on('end', () => {
       state.requests.push(`${req.method} ${req.url}`);
-      const a = state.answer;
+      const a = req.url === '/api/v2/.well-known'
+        ? json(200, { code: 200, message: '', data: { publicKey: state.publicKeyPem } })
+        : state.answer;
       res.writeHead(a.status, a.headers);
       res.end(a.body);
     });
@@ -146,14 +185,17 @@ function startServer(state) {
 }
 
 async function runCase(jsMethod, answerId, port, state) {
-  const m = METHODS[jsMethod];
+  const graphql = GRAPHQL_METHODS[jsMethod];
+  const m = graphql || METHODS[jsMethod];
   const client = new AuthenticationClient({ ...OPTIONS, appHost: `http://127.0.0.1:${port}` });
   if (m.userToken) client.setToken(m.userToken);
-  state.answer = ANSWERS[answerId];
+  state.answer = (graphql ? GRAPHQL_ANSWERS : ANSWERS)[answerId];
   state.requests = [];
   let sdk;
   try {
-    const value = await client.mfa[jsMethod]({ ...m.params });
+    const value = graphql
+      ? await client[jsMethod](...m.args.map((k) => m.params[k]))
+      : await client.mfa[jsMethod]({ ...m.params });
     sdk = { resolved: true, value: plain(value) };
   } catch (e) {
     sdk = describeThrow(e);
@@ -164,13 +206,19 @@ async function runCase(jsMethod, answerId, port, state) {
 }
 
 async function captureAnswers(sdkVersion) {
-  const state = { answer: null, requests: [] };
+  const { publicKey } = crypto.generateKeyPairSync('rsa', {
+    modulusLength: 1024, publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const state = { answer: null, requests: [], publicKeyPem: publicKey };
   const server = await startServer(state);
   const port = server.address().port;
   const cases = [];
   try {
     for (const jsMethod of Object.keys(METHODS)) {
       for (const answerId of Object.keys(ANSWERS)) cases.push(await runCase(jsMethod, answerId, port, state));
+    }
+    for (const jsMethod of Object.keys(GRAPHQL_METHODS)) {
+      for (const answerId of Object.keys(GRAPHQL_ANSWERS)) cases.push(await runCase(jsMethod, answerId, port, state));
     }
   } finally {
     server.closeAllConnections();
@@ -186,13 +234,17 @@ async function captureAnswers(sdkVersion) {
         'axios (a non-2xx status), error (anything else); sdk.code, sdk.message, sdk.data are the Authing ' +
         "fields a caller can reach (for axios: those of response.data when it is an object); a key is absent when undefined.",
       'requests: how many requests the SDK sent for the case.',
+      'graphqlMethods are served graphqlAnswers (each after GET /api/v2/.well-known, answered with a test ' +
+        'RSA public key, when the method encrypts a password); methods are served answers.',
     ],
     clientOptions: OPTIONS,
     methods: METHODS,
+    graphqlMethods: GRAPHQL_METHODS,
     answers: ANSWERS,
+    graphqlAnswers: GRAPHQL_ANSWERS,
     cases,
   };
   return JSON.stringify(fixture, null, 2) + '\n';
 }
 
-module.exports = { captureAnswers, ANSWERS, METHODS };
+module.exports = { captureAnswers, ANSWERS, METHODS, GRAPHQL_ANSWERS, GRAPHQL_METHODS };

@@ -2,7 +2,9 @@
 // Records the exact HTTP requests that the official authing-js-sdk's MFA module
 // (`AuthenticationClient#mfa`) sends, and writes them to
 // tests/fixtures/js_sdk_wire.json as golden fixtures for the Rust wire tests
-// (tests/wire.rs); and how the SDK reads a set of injected answers (what it
+// (tests/wire.rs); the first-factor calls (logins, sendSmsCode, sendEmail,
+// logout, checkLoginStatus) into its `login` section (login.js, for
+// tests/wire_login.rs); and how the SDK reads a set of injected answers (what it
 // resolves with or throws), into tests/fixtures/js_sdk_answers.json for
 // tests/answers.rs (see answers.js).
 //
@@ -10,6 +12,9 @@
 //   node tests/js-wire/capture.js --check   regenerate into temp files and fail
 //                                           (exit 1) if either differs from the
 //                                           committed fixture
+//   node tests/js-wire/capture.js --new-key also replace the RSA key pair of the
+//                                           login section (login.js), which is
+//                                           otherwise reused from the fixture
 //
 // Only 127.0.0.1 is contacted: the SDK is pointed at a local recording server.
 'use strict';
@@ -26,6 +31,7 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const { AuthenticationClient } = require('authing-js-sdk');
 const { captureAnswers } = require('./answers');
+const { captureLogin } = require('./login');
 
 // Node >= 19 is required: its default http agent keeps connections alive, which
 // is what the recorded `connection: keep-alive` header reflects (older Node sends `close`).
@@ -191,6 +197,13 @@ function buildNotes(results) {
   ];
 }
 
+// The RSA key pair of the committed fixture's login section, if any (login.js).
+function committedLoginKey() {
+  if (process.argv.includes('--new-key') || !fs.existsSync(FIXTURE)) return null;
+  const old = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
+  return (old.login && old.login.rsaKey) || null;
+}
+
 async function capture() {
   const log = [];
   const server = await startServer(log);
@@ -206,6 +219,7 @@ async function capture() {
     sdk: `authing-js-sdk@${SDK_VERSION}`,
     notes: buildNotes(results),
     cases: results.map((x) => x.out),
+    login: await captureLogin(committedLoginKey()),
   };
   return JSON.stringify(fixture, null, 2) + '\n';
 }
@@ -245,7 +259,8 @@ async function main() {
   const check = process.argv.includes('--check');
   const wire = await capture();
   const answers = await captureAnswers(SDK_VERSION);
-  const okWire = writeOrCheck(FIXTURE, wire, check, `${CASES.length} cases`);
+  const okWire = writeOrCheck(FIXTURE, wire, check,
+    `${CASES.length} cases, ${JSON.parse(wire).login.cases.length} login cases`);
   const okAnswers = writeOrCheck(ANSWERS_FIXTURE, answers, check, `${JSON.parse(answers).cases.length} cases`);
   if (!okWire || !okAnswers) process.exitCode = 1;
 }
