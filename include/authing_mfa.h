@@ -395,6 +395,13 @@ authing_mfa_status authing_mfa_shutdown(uint32_t timeout_ms);
  *   such requests fail with `AUTHING_MFA_ERR_NETWORK`;
  * - `caCertPem` (string): extra PEM certificates to trust besides the
  *   system's roots (e.g. a corporate TLS proxy, a test CA);
+ * - `accessToken` (string): the v3 access token (as
+ *   `authing_mfa_client_set_access_token`);
+ * - `appSecret` (string) and `tokenEndPointAuthMethod`
+ *   (`"client_secret_post"`, the default with `appSecret`;
+ *   `"client_secret_basic"`; `"none"`, the default without): how
+ *   `authing_mfa_sign_in` authenticates the application. A native app
+ *   should hold no secret: leave both out;
  * - `publicKey` (string, PEM or base64 DER): the RSA public key the
  *   password logins encrypt with; without it the key of
  *   `GET /api/v2/.well-known` is fetched once per client;
@@ -482,6 +489,24 @@ authing_mfa_status authing_mfa_client_set_token_ex(const authing_mfa_client *cli
                                                    char **out_error_json);
 
 /**
+ * Sets the v3 access token (authing-node-sdk's `setAccessToken`), sent raw
+ * in `authorization` by the v3 factor calls; NULL or `""` clears it.
+ * `authing_mfa_sign_in` sets it from its answer; the `accessToken` option
+ * sets it at creation. The token is copied.
+ *
+ * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client`);
+ * `AUTHING_MFA_ERR_INVALID_UTF8`; `AUTHING_MFA_ERR_INVALID_ARGUMENT` (a
+ * token HTTP headers cannot carry). Error JSON in `*out_error_json` when it
+ * is not NULL. Thread-safe, never blocks.
+ *
+ * # Safety
+ * Pointers are NULL or valid.
+ */
+authing_mfa_status authing_mfa_client_set_access_token(const authing_mfa_client *client,
+                                                       const char *access_token,
+                                                       char **out_error_json);
+
+/**
  * Stores the current user (the JS SDK's `setCurrentUser`): `user_json` is a
  * JSON object, kept byte for byte; its `token` (if a string) becomes the
  * user token, and a user without `token` clears the token, as in the JS SDK.
@@ -525,6 +550,177 @@ authing_mfa_status authing_mfa_client_get_current_user(const authing_mfa_client 
  * `client` is NULL or a live handle.
  */
 authing_mfa_status authing_mfa_client_clear_current_user(const authing_mfa_client *client);
+
+/**
+ * Signs in through Authing's v3 API (JS, authing-node-sdk: `signInByCredentials`; `signIn` is accepted by `authing_mfa_call`).
+ *
+ * Sends `POST /api/v3/signin` with the caller's `{connection, passwordPayload, passCodePayload, options}`; the application authenticates as the `tokenEndPointAuthMethod` option says (`client_secret_post`: `client_id` and `client_secret` added to the body; `client_secret_basic`: `Authorization: Basic`; `none`, the default without `appSecret`: a public client, nothing).
+ *
+ * `params_json`: `{"connection": "PASSWORD" | "PASSCODE" | ..., "passwordPayload"?: {"email" | "username" | "phone" | "account", "password"}, "passCodePayload"?: {"email" | "phone", "passCode", "phoneCountryCode"?}, "options"?: object}`.
+ *
+ * Result: the answer's `data` (`{access_token, id_token, token_type, expire_in, ...}`); its `access_token` becomes the client's access token for the factor calls below. Failures are `AUTHING_MFA_ERR_API` with `code` = the v3 `apiCode`, else `statusCode`, and `requestId` in the error JSON.
+ *
+ * Conventions: see Operations in the header's preamble.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `client` is a live handle.
+ */
+authing_mfa_status authing_mfa_sign_in(const authing_mfa_client *client,
+                                       const char *params_json,
+                                       char **out_result_json,
+                                       char **out_error_json);
+
+/**
+ * Starts enrolling an MFA factor (v3: `sendEnrollFactorRequest`).
+ *
+ * Sends `POST /api/v3/send-enroll-factor-request` with `{factorType, profile}`. Token: the access token, raw in `authorization` (none set: `AUTHING_MFA_ERR_INVALID_ARGUMENT` before any request).
+ *
+ * `params_json`: `{"factorType": "OTP" | "SMS" | "EMAIL" | "FACE", "profile"?: {"phoneNumber", "phoneCountryCode"?} | {"email"}}`.
+ *
+ * Result: `data`: `{enrollmentToken (valid one minute), otpData?: {qrCodeUri, qrCodeDataUrl, recoveryCode}}`.
+ *
+ * Conventions: see Operations in the header's preamble.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `client` is a live handle.
+ */
+authing_mfa_status authing_mfa_send_enroll_factor_request(const authing_mfa_client *client,
+                                                          const char *params_json,
+                                                          char **out_result_json,
+                                                          char **out_error_json);
+
+/**
+ * Enrolls the factor with its code (v3: `enrollFactor`).
+ *
+ * Sends `POST /api/v3/enroll-factor` with `{factorType, enrollmentToken, enrollmentData}`. Token: the access token.
+ *
+ * `params_json`: `{"factorType": string, "enrollmentToken": string, "enrollmentData": {"passCode"} | {"photo", "isExternalPhoto"}}`.
+ *
+ * Result: `{"statusCode": 200, "message": "..."}` (the answer has no `data`).
+ *
+ * Conventions: see Operations in the header's preamble.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `client` is a live handle.
+ */
+authing_mfa_status authing_mfa_enroll_factor(const authing_mfa_client *client,
+                                             const char *params_json,
+                                             char **out_result_json,
+                                             char **out_error_json);
+
+/**
+ * Unbinds an enrolled factor (v3: `resetFactor`).
+ *
+ * Sends `POST /api/v3/reset-factor` with `{factorId}`. Token: the access token.
+ *
+ * `params_json`: `{"factorId": string}`.
+ *
+ * Result: `{"statusCode": 200, "message": "..."}`.
+ *
+ * Conventions: see Operations in the header's preamble.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `client` is a live handle.
+ */
+authing_mfa_status authing_mfa_reset_factor(const authing_mfa_client *client,
+                                            const char *params_json,
+                                            char **out_result_json,
+                                            char **out_error_json);
+
+/**
+ * Lists the user's enrolled factors (v3: `listEnrolledFactors`).
+ *
+ * Sends `GET /api/v3/list-enrolled-factors`. Token: the access token.
+ *
+ * `params_json`: none: NULL, `"null"` or `"{}"`.
+ *
+ * Result: `data`: `[{factorId, factorType, profile}]`.
+ *
+ * Conventions: see Operations in the header's preamble.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `client` is a live handle.
+ */
+authing_mfa_status authing_mfa_list_enrolled_factors(const authing_mfa_client *client,
+                                                     const char *params_json,
+                                                     char **out_result_json,
+                                                     char **out_error_json);
+
+/**
+ * One enrolled factor (v3: `getFactor`).
+ *
+ * Sends `GET /api/v3/get-factor?factorId=`. Token: the access token.
+ *
+ * `params_json`: `{"factorId": string}`.
+ *
+ * Result: `data`: `{factorId, factorType, profile}`.
+ *
+ * Conventions: see Operations in the header's preamble.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `client` is a live handle.
+ */
+authing_mfa_status authing_mfa_get_factor(const authing_mfa_client *client,
+                                          const char *params_json,
+                                          char **out_result_json,
+                                          char **out_error_json);
+
+/**
+ * The factors the application enables that the user has not enrolled (v3: `listFactorsToEnroll`).
+ *
+ * Sends `GET /api/v3/list-factors-to-enroll`. Token: the access token.
+ *
+ * `params_json`: none: NULL, `"null"` or `"{}"`.
+ *
+ * Result: `data`: `[{factorType}]`.
+ *
+ * Conventions: see Operations in the header's preamble.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `client` is a live handle.
+ */
+authing_mfa_status authing_mfa_list_factors_to_enroll(const authing_mfa_client *client,
+                                                      const char *params_json,
+                                                      char **out_result_json,
+                                                      char **out_error_json);
+
+/**
+ * Checks a code of the user's OTP factor (v3: `mfaOtpVerify`).
+ *
+ * Sends `POST /api/v3/mfa-totp-verify` with `{totp}`. Token: the access token.
+ *
+ * `params_json`: `{"totp": string}`.
+ *
+ * Result: `data`: `{"verified": true | false}`.
+ *
+ * Conventions: see Operations in the header's preamble.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `client` is a live handle.
+ */
+authing_mfa_status authing_mfa_otp_verify(const authing_mfa_client *client,
+                                          const char *params_json,
+                                          char **out_result_json,
+                                          char **out_error_json);
+
+/**
+ * Introspects an mfaToken (v3: `verifyMfaToken`).
+ *
+ * Sends `POST /mfa/token/introspection` with the form body `token=<mfaToken>` the OpenAPI file requires (the SDK forgets the body: a deliberate fix). No token.
+ *
+ * `params_json`: `{"token": string}`.
+ *
+ * Result: the answer as it is (not enveloped): `{active, userPoolId?, userId?, exp?, iat?}`.
+ *
+ * Conventions: see Operations in the header's preamble.
+ *
+ * # Safety
+ * Pointers are NULL or valid as described; `client` is a live handle.
+ */
+authing_mfa_status authing_mfa_verify_mfa_token(const authing_mfa_client *client,
+                                                const char *params_json,
+                                                char **out_result_json,
+                                                char **out_error_json);
 
 /**
  * Installs (or, with a NULL `callback`, removes) the process-wide log

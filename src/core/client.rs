@@ -22,6 +22,8 @@ struct State {
     /// `Secret` because it carries the user's token: zeroed when replaced or
     /// dropped, never printed.
     user: Option<Secret>,
+    /// The v3 access token (raw in `authorization` of v3 calls).
+    access_token: Option<Secret>,
 }
 
 struct Inner {
@@ -32,6 +34,9 @@ struct Inner {
     public_key: RwLock<Option<Arc<rsa::RsaPublicKey>>>,
     /// The `appId` option (`logout` sends it in its query).
     app_id: Option<String>,
+    /// The `appSecret` option and how `signIn` presents it.
+    app_secret: Option<Secret>,
+    auth_method: crate::core::options::TokenEndpointAuth,
 }
 
 /// An Authing MFA client (the JS SDK's `authenticationClient.mfa` plus the
@@ -67,6 +72,9 @@ impl Client {
         if let Some(t) = &options.token {
             check_token(t.expose(), "options: `token`")?;
         }
+        if let Some(t) = &options.access_token {
+            check_token(t.expose(), "options: `accessToken`")?;
+        }
         // Starts the I/O threads (documented: the first client_new does), and
         // refuses after shutdown. The HTTP clients themselves are built at
         // first use, inside the runtime that will drive their connections.
@@ -88,7 +96,10 @@ impl Client {
                 state: RwLock::new(State {
                     token: options.token.clone(),
                     user: None,
+                    access_token: options.access_token.clone(),
                 }),
+                app_secret: options.app_secret.clone(),
+                auth_method: options.token_endpoint_auth_method,
                 public_key: RwLock::new(public_key),
                 app_id: options.app_id.clone(),
             }),
@@ -184,6 +195,37 @@ impl Client {
     /// The `appId` option.
     pub(crate) fn app_id(&self) -> Option<&str> {
         self.inner.app_id.as_deref()
+    }
+
+    /// The `appSecret` option and the `tokenEndPointAuthMethod`.
+    pub(crate) fn app_credentials(&self) -> (Option<&Secret>, crate::core::options::TokenEndpointAuth) {
+        (self.inner.app_secret.as_ref(), self.inner.auth_method)
+    }
+
+    /// The v3 SDK's `setAccessToken`; `None` (or `""`) clears it.
+    pub fn set_access_token(&self, token: Option<&str>) -> Result<(), Error> {
+        let token = token.filter(|t| !t.is_empty());
+        if let Some(t) = token {
+            check_token(t, "the access token")?;
+        }
+        self.write().access_token = token.map(Secret::from);
+        Ok(())
+    }
+
+    /// Whether a v3 access token is set (never the token itself).
+    pub fn has_access_token(&self) -> bool {
+        self.read().access_token.is_some()
+    }
+
+    /// The access token for a v3 call, or `InvalidArgument` before any
+    /// request when there is none.
+    pub(crate) fn access_auth(&self) -> Result<crate::core::transport::Auth, Error> {
+        match self.read().access_token.clone() {
+            Some(t) => Ok(crate::core::transport::Auth::Access(t)),
+            None => Err(Error::invalid_argument(
+                "no access token: sign in first (signInByCredentials) or set one (the accessToken option, authing_mfa_client_set_access_token)",
+            )),
+        }
     }
 
     /// The deadline of one call (the `timeout` option).

@@ -182,6 +182,120 @@ pub(crate) fn decode(
     }
 }
 
+/// The v3 envelope (`{statusCode, message, apiCode?, requestId?, data?}`,
+/// wire contract `authing-factors-v3-wire.md` §2): only `statusCode` 200 is
+/// success. The v3 SDK returns failures instead of throwing; this library
+/// makes them the one error shape: `code` is `apiCode` when present, else
+/// `statusCode`, and the `requestId` is kept. A non-2xx HTTP status is read
+/// as for v2.
+pub(crate) fn decode_v3(
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: &[u8],
+    secrets: &[Secret],
+) -> Result<Answer, Error> {
+    #[derive(Deserialize)]
+    struct V3 {
+        #[serde(default, rename = "statusCode")]
+        status_code: Option<Value>,
+        #[serde(default, rename = "apiCode")]
+        api_code: Option<Value>,
+        #[serde(default)]
+        message: Option<Value>,
+        #[serde(default, rename = "requestId")]
+        request_id: Option<Value>,
+        #[serde(default)]
+        data: Option<Box<RawValue>>,
+    }
+    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let envelope: Option<V3> = if is_object {
+        serde_json::from_slice(body).ok()
+    } else {
+        None
+    };
+    let request_id = envelope
+        .as_ref()
+        .and_then(|e| e.request_id.as_ref())
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if !status.is_success() {
+        return decode(status, content_type, body, secrets).map_err(|e| e.with_request_id(request_id));
+    }
+    let http = Some(status.as_u16());
+    let Some(env) = envelope.filter(|e| e.status_code.is_some()) else {
+        return Err(Error::from_server(
+            ErrorKind::Decode,
+            format!(
+                "the answer (HTTP {}) is not an Authing v3 envelope: it has no statusCode",
+                status.as_u16()
+            ),
+            None,
+            http,
+            None,
+        ));
+    };
+    let status_code = as_code(&env.status_code);
+    let message = env
+        .message
+        .as_ref()
+        .and_then(Value::as_str)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    if status_code == Some(200) {
+        return Ok(Answer {
+            code: 200,
+            message: message.unwrap_or_default(),
+            data: env.data.unwrap_or_else(null_raw),
+            recovery_code: None,
+        });
+    }
+    let code = as_code(&env.api_code).or(status_code);
+    Err(Error::from_server(
+        ErrorKind::Api,
+        message.unwrap_or_else(|| match code {
+            Some(code) => format!("Authing answered code {code}"),
+            None => "Authing answered a failure without a code".to_owned(),
+        }),
+        code,
+        http,
+        env.data,
+    )
+    .with_request_id(request_id))
+}
+
+/// An answer that is not enveloped (`/mfa/token/introspection`): a JSON
+/// object is the result as it is. A non-2xx HTTP status is read as for v2.
+pub(crate) fn decode_raw(
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: &[u8],
+    secrets: &[Secret],
+) -> Result<Answer, Error> {
+    if !status.is_success() {
+        return decode(status, content_type, body, secrets);
+    }
+    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let data = std::str::from_utf8(body)
+        .ok()
+        .filter(|_| is_object)
+        .and_then(|text| RawValue::from_string(text.trim().to_owned()).ok());
+    match data {
+        Some(data) => Ok(Answer {
+            code: 200,
+            message: String::new(),
+            data,
+            recovery_code: None,
+        }),
+        None => Err(Error::from_server(
+            ErrorKind::Decode,
+            format!("the answer (HTTP {}) is not a JSON object", status.as_u16()),
+            None,
+            Some(status.as_u16()),
+            None,
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,6 +119,8 @@ pub struct Error {
     code: Option<i64>,
     http_status: Option<u16>,
     data: Option<Box<RawValue>>,
+    /// The v3 envelope's `requestId`, for support requests.
+    request_id: Option<String>,
 }
 
 impl Error {
@@ -130,6 +132,7 @@ impl Error {
             code: None,
             http_status: None,
             data: None,
+            request_id: None,
         }
     }
 
@@ -147,7 +150,19 @@ impl Error {
             code,
             http_status,
             data,
+            request_id: None,
         }
+    }
+
+    /// The same error with the server's `requestId` (v3 answers).
+    pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Error {
+        self.request_id = request_id;
+        self
+    }
+
+    /// The v3 API's `requestId` of the failed request, when it sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
     }
 
     pub(crate) fn invalid_argument(message: impl Into<String>) -> Error {
@@ -185,7 +200,8 @@ impl Error {
     }
 
     /// The error JSON of the C API:
-    /// `{"status","message","code","httpStatus","data"}`, keys always present.
+    /// `{"status","message","code","httpStatus","data"}`, keys always present,
+    /// and `"requestId"` after them when a v3 answer carried one.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(96 + self.message.len());
         out.push_str("{\"status\":");
@@ -206,6 +222,10 @@ impl Error {
         match &self.data {
             Some(d) => out.push_str(d.get()),
             None => out.push_str("null"),
+        }
+        if let Some(id) = &self.request_id {
+            out.push_str(",\"requestId\":");
+            push_json_str(&mut out, id);
         }
         out.push('}');
         out

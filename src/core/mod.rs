@@ -8,6 +8,7 @@ pub(crate) mod args;
 pub mod client;
 pub(crate) mod envelope;
 pub mod error;
+pub(crate) mod factors;
 pub(crate) mod graphql;
 pub(crate) mod graphql_documents;
 pub(crate) mod http;

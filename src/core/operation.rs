@@ -86,6 +86,15 @@ impl WireValue for Box<RawValue> {
     }
 }
 
+/// A JSON object argument, written as the JS SDKs' `JSON.stringify` would.
+impl WireValue for serde_json::Map<String, serde_json::Value> {
+    fn write_json(&self, out: &mut Vec<u8>) -> bool {
+        let text = crate::core::login::js_stringify(&serde_json::Value::Object(self.clone()));
+        out.extend_from_slice(text.as_bytes());
+        true
+    }
+}
+
 impl<T: WireValue> WireValue for Option<T> {
     fn write_json(&self, out: &mut Vec<u8>) -> bool {
         self.as_ref().is_some_and(|v| v.write_json(out))
@@ -129,6 +138,12 @@ impl QueryValue for Option<String> {
     }
 }
 
+impl QueryValue for Secret {
+    fn query_value(&self) -> Option<&str> {
+        Some(self.expose())
+    }
+}
+
 /// A parameter whose value must be scrubbed from any message the server
 /// sends back.
 pub(crate) trait Scrub {
@@ -138,6 +153,18 @@ pub(crate) trait Scrub {
 impl Scrub for Secret {
     fn add_to(&self, secrets: &mut Vec<Secret>) {
         secrets.push(self.clone());
+    }
+}
+
+/// The secrets inside an object argument: its `password` (`passwordPayload`)
+/// and `passCode` (`passCodePayload`, `enrollmentData`) strings.
+impl Scrub for Option<serde_json::Map<String, serde_json::Value>> {
+    fn add_to(&self, secrets: &mut Vec<Secret>) {
+        for key in ["password", "passCode"] {
+            if let Some(serde_json::Value::String(s)) = self.as_ref().and_then(|m| m.get(key)) {
+                secrets.push(Secret::from(s.as_str()));
+            }
+        }
     }
 }
 
@@ -229,6 +256,30 @@ impl Shape for bool {
                 format!("{js_name}: the answer's `data` is not a boolean"),
             )),
         }
+    }
+}
+
+/// The v3 answer of an operation without `data` (`enrollFactor`,
+/// `resetFactor`): `{"statusCode":200,"message":"…"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct V3Status {
+    pub message: String,
+}
+
+impl Shape for V3Status {
+    fn shape(answer: Answer, _: &str) -> Result<Self, Error> {
+        Ok(V3Status {
+            message: answer.message,
+        })
+    }
+}
+
+impl ResultJson for V3Status {
+    fn into_result_json(self) -> String {
+        format!(
+            "{{\"statusCode\":200,\"message\":{}}}",
+            serde_json::to_string(&self.message).expect("a string serializes")
+        )
     }
 }
 
@@ -473,7 +524,7 @@ macro_rules! operations {
         use $crate::core::operation::{QueryValue, Scrub, Shape, TokenRule, WireValue};
         #[allow(unused_variables)]
         let $p = $params;
-        let auth = operations!(@auth $token, $p);
+        let auth = operations!(@auth $token, $self, $p);
         #[allow(unused_mut)]
         let mut secrets: Vec<$crate::core::secret::Secret> = Vec::new();
         $(Scrub::add_to(&$p.$secret, &mut secrets);)*
@@ -483,7 +534,7 @@ macro_rules! operations {
             body: operations!(@body $body, $(($wk, &$wv)),*),
             auth,
             secrets,
-            expect: $crate::core::transport::Expect::Envelope,
+            expect: operations!(@expect $token, $body),
         };
         let answer = $self.send(request).await?;
         <$Out as Shape>::shape(answer, $js)
@@ -498,7 +549,7 @@ macro_rules! operations {
         use $crate::core::operation::{Scrub, Shape, TokenRule, WireValue};
         #[allow(unused_variables)]
         let $p = $params;
-        let auth = operations!(@auth $token, $p);
+        let auth = operations!(@auth $token, $self, $p);
         #[allow(unused_mut)]
         let mut secrets: Vec<$crate::core::secret::Secret> = Vec::new();
         $(Scrub::add_to(&$p.$secret, &mut secrets);)*
@@ -519,6 +570,8 @@ macro_rules! operations {
     (@rule mfa_or_user) => { "mfaToken or user token" };
     (@rule user) => { "user token" };
     (@rule none) => { "none" };
+    (@rule access) => { "access token" };
+    (@rule app) => { "app credentials" };
 
     (@required required) => { true };
     (@required $other:ident) => { false };
@@ -529,9 +582,16 @@ macro_rules! operations {
     (@arg_value optional, $p:ident, $Params:ty) => { $p.unwrap_or_else(<$Params>::js_default) };
     (@arg_value $other:ident, $p:ident, $Params:ty) => { $p };
 
-    (@auth user, $p:ident) => { $crate::core::transport::Auth::User };
-    (@auth none, $p:ident) => { $crate::core::transport::Auth::None };
-    (@auth $rule:ident, $p:ident) => { TokenRule::auth(&$p.mfa_token)? };
+    (@auth user, $self:ident, $p:ident) => { $crate::core::transport::Auth::User };
+    (@auth none, $self:ident, $p:ident) => { $crate::core::transport::Auth::None };
+    (@auth access, $self:ident, $p:ident) => { $self.access_auth()? };
+    (@auth $rule:ident, $self:ident, $p:ident) => { TokenRule::auth(&$p.mfa_token)? };
+
+    // How the answer is read: the v3 envelope for calls with the access
+    // token, a bare JSON object for a form post, else the v2 envelope.
+    (@expect access, $body:ident) => { $crate::core::transport::Expect::V3 };
+    (@expect $token:ident, form) => { $crate::core::transport::Expect::Raw };
+    (@expect $token:ident, $body:ident) => { $crate::core::transport::Expect::Envelope };
 
     (@parse none, $args:ident, $Params:ty, $js:literal) => {{
         // `Args::parse` has refused any key: there is nothing to read.
@@ -580,6 +640,11 @@ macro_rules! operations {
     (@body json, $(($wk:literal, $wv:expr)),*) => {
         $crate::core::transport::Body::Json($crate::core::operation::json_object(&[
             $(($wk, $wv as &dyn WireValue)),*
+        ]))
+    };
+    (@body form, $(($wk:literal, $wv:expr)),*) => {
+        $crate::core::transport::Body::Form($crate::core::transport::form(&[
+            $(($wk, QueryValue::query_value($wv))),*
         ]))
     };
     (@body $other:ident, $(($wk:literal, $wv:expr)),*) => {

@@ -40,6 +40,8 @@ impl Lang {
 ///
 /// Like the JS SDK's constructor, which deletes falsy options before applying
 /// its defaults, an empty string (or `0` for `timeout`) means "not given".
+///
+/// (See [`TokenEndpointAuth`] for the v3 client authentication.)
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub user_pool_id: Option<String>,
@@ -64,9 +66,30 @@ pub struct Options {
     /// `publicKey` option: PEM or base64 DER); without it the key of
     /// `GET /api/v2/.well-known` is fetched once per client.
     pub public_key: Option<String>,
+    /// The v3 access token (`authorization`, raw), as from `signIn`.
+    pub access_token: Option<Secret>,
+    /// The application's secret, for `signIn` with `client_secret_post` or
+    /// `client_secret_basic`. A native app should hold none: leave it out
+    /// and the client is public (`none`).
+    pub app_secret: Option<Secret>,
+    /// How `signIn` authenticates the application.
+    pub token_endpoint_auth_method: TokenEndpointAuth,
 }
 
 /// The keys `options_json` may hold.
+/// How the v3 `signIn` authenticates the application (the v3 SDK's
+/// `tokenEndPointAuthMethod`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TokenEndpointAuth {
+    /// `client_id` and `client_secret` in the body.
+    ClientSecretPost,
+    /// `Authorization: Basic base64(appId:appSecret)`.
+    ClientSecretBasic,
+    /// A public client: no secret (the default without `appSecret`).
+    #[default]
+    None,
+}
+
 pub const OPTION_KEYS: &[&str] = &[
     "userPoolId",
     "appId",
@@ -82,6 +105,9 @@ pub const OPTION_KEYS: &[&str] = &[
     "maxResponseBytes",
     "maxRetries",
     "publicKey",
+    "accessToken",
+    "appSecret",
+    "tokenEndPointAuthMethod",
 ];
 
 /// Retries of an idempotent GET unless `maxRetries` says otherwise.
@@ -134,6 +160,7 @@ impl Options {
             }
             n => n.map(|n| n as u32),
         };
+        let app_secret = non_empty(a.opt_str("appSecret")?).map(Secret::new);
         Ok(Options {
             max_retries,
             user_pool_id: non_empty(a.opt_str("userPoolId")?),
@@ -149,6 +176,29 @@ impl Options {
             ca_cert_pem: non_empty(a.opt_str("caCertPem")?),
             max_response_bytes,
             public_key: non_empty(a.opt_str("publicKey")?),
+            access_token: non_empty(a.opt_str("accessToken")?).map(Secret::new),
+            app_secret: app_secret.clone(),
+            token_endpoint_auth_method: match non_empty(a.opt_str("tokenEndPointAuthMethod")?).as_deref() {
+                None if app_secret.is_some() => TokenEndpointAuth::ClientSecretPost,
+                None | Some("none") => TokenEndpointAuth::None,
+                Some(method @ ("client_secret_post" | "client_secret_basic")) => {
+                    if app_secret.is_none() {
+                        return Err(Error::invalid_argument(format!(
+                            "options: `tokenEndPointAuthMethod` {method} needs `appSecret`"
+                        )));
+                    }
+                    if method == "client_secret_post" {
+                        TokenEndpointAuth::ClientSecretPost
+                    } else {
+                        TokenEndpointAuth::ClientSecretBasic
+                    }
+                }
+                Some(_) => {
+                    return Err(Error::invalid_argument(
+                        "options: `tokenEndPointAuthMethod` must be \"client_secret_post\", \"client_secret_basic\" or \"none\"",
+                    ))
+                }
+            },
         })
     }
 

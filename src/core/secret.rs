@@ -84,6 +84,7 @@ pub(crate) fn scrub(text: &str, secrets: &[Secret]) -> String {
 
 pub(crate) fn scrub_error(e: Error, secrets: &[Secret]) -> Error {
     let message = scrub(e.message(), secrets);
+    let request_id = e.request_id().map(|id| scrub(id, secrets));
     Error::from_server(
         e.kind(),
         message,
@@ -91,6 +92,7 @@ pub(crate) fn scrub_error(e: Error, secrets: &[Secret]) -> Error {
         e.http_status(),
         e.data().map(|d| d.to_owned()),
     )
+    .with_request_id(request_id)
 }
 
 #[cfg(test)]

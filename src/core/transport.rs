@@ -35,9 +35,9 @@ use std::sync::RwLock;
 use std::time::Duration;
 use url::Url;
 
-use crate::core::envelope::decode;
 pub use crate::core::envelope::decode_for_fuzzing;
 pub(crate) use crate::core::envelope::Answer;
+use crate::core::envelope::{decode, decode_raw, decode_v3};
 use crate::core::graphql::decode_graphql;
 
 /// What this library calls itself in `x-authing-sdk-version`, the way the JS
@@ -60,6 +60,12 @@ pub(crate) enum Auth {
     /// No `Authorization` header even when a user token is stored (the JS
     /// SDK's `unSetToken`, e.g. `loginByEmailCode`).
     None,
+    /// The v3 access token, raw (no `Bearer `), as the v3 SDK sends it
+    /// (`AHC:50-51`).
+    Access(Secret),
+    /// An `Authorization` value as it is (`Basic <appId:appSecret>` of
+    /// `client_secret_basic`).
+    Verbatim(Secret),
 }
 
 /// How the answer is read.
@@ -69,11 +75,26 @@ pub(crate) enum Expect {
     Envelope,
     /// A GraphQL answer whose result is `data.<root field>` (`graphql.rs`).
     GraphQl(&'static str),
+    /// The v3 envelope (`statusCode`), sent with the v3 SDK's headers.
+    V3,
+    /// A JSON object without envelope, sent with the v3 SDK's headers
+    /// (`/mfa/token/introspection`).
+    Raw,
+}
+
+impl Expect {
+    /// Whether the request goes out as the v3 SDK sends it: only
+    /// `x-authing-app-id` of the `x-authing-*` headers (`AHC:17-52`).
+    fn v3(self) -> bool {
+        matches!(self, Expect::V3 | Expect::Raw)
+    }
 }
 
 pub(crate) enum Body {
     Empty,
     Json(String),
+    /// An `application/x-www-form-urlencoded` body.
+    Form(String),
     /// A `multipart/form-data` body and its content type (with boundary).
     Multipart {
         content_type: String,
@@ -110,6 +131,8 @@ pub(crate) struct Transport {
     urls: RwLock<Vec<(&'static str, Uri)>>,
     base: String,
     headers: HeaderMap,
+    /// The headers of v3 requests: `x-authing-app-id`, `Accept`, `User-Agent`.
+    headers_v3: HeaderMap,
     timeout: Duration,
     max_body: usize,
     max_retries: u32,
@@ -182,6 +205,12 @@ impl Transport {
         put("x-authing-lang", Some(options.lang.as_str()), "lang")?;
         headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_VALUE));
         headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
+        let mut headers_v3 = HeaderMap::new();
+        for name in ["x-authing-app-id", "accept", "user-agent"] {
+            if let Some(v) = headers.get(name) {
+                headers_v3.insert(HeaderName::from_static(name), v.clone());
+            }
+        }
 
         let tls = tls_config(url.scheme() == "https", options.ca_cert_pem.as_deref())?;
         Ok(Transport {
@@ -190,6 +219,7 @@ impl Transport {
             urls: RwLock::new(Vec::new()),
             base,
             headers,
+            headers_v3,
             timeout: options.effective_timeout(),
             max_body: options.effective_max_response_bytes(),
             max_retries: options.effective_max_retries(),
@@ -246,15 +276,25 @@ impl Transport {
         }
         let mut secrets = req.secrets;
         let url = self.url(&req.path)?;
-        let token = match req.auth {
-            Auth::Mfa(t) => Some(t),
-            Auth::User => user_token,
-            Auth::None => None,
+        let (token, bearer) = match req.auth {
+            Auth::Mfa(t) => (Some(t), true),
+            Auth::User => (user_token, true),
+            Auth::None => (None, false),
+            Auth::Access(t) | Auth::Verbatim(t) => (Some(t), false),
         };
-        let mut headers = self.headers.clone();
+        let mut headers = if req.expect.v3() {
+            self.headers_v3.clone()
+        } else {
+            self.headers.clone()
+        };
         if let Some(token) = token {
             // From the String itself: `from_str` would copy it once more.
-            let mut hv = HeaderValue::try_from(format!("Bearer {}", token.expose())).map_err(|_| {
+            let value = if bearer {
+                format!("Bearer {}", token.expose())
+            } else {
+                token.expose().to_owned()
+            };
+            let mut hv = HeaderValue::try_from(value).map_err(|_| {
                 Error::invalid_argument("the token contains characters not allowed in an HTTP header")
             })?;
             hv.set_sensitive(true);
@@ -282,6 +322,8 @@ impl Transport {
                 Expect::GraphQl(root) => {
                     decode_graphql(raw.status, raw.content_type.as_deref(), &raw.body, root, &secrets)
                 }
+                Expect::V3 => decode_v3(raw.status, raw.content_type.as_deref(), &raw.body, &secrets),
+                Expect::Raw => decode_raw(raw.status, raw.content_type.as_deref(), &raw.body, &secrets),
             })
             .map_err(|e| scrub_error(e, &secrets));
         log::log(if result.is_ok() { Level::Info } else { Level::Warn }, || {
@@ -423,6 +465,13 @@ fn build(
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
             Bytes::from(json)
         }
+        Body::Form(form) => {
+            headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
+            Bytes::from(form)
+        }
         Body::Multipart { content_type, bytes } => {
             let value = HeaderValue::try_from(content_type)
                 .map_err(|_| Error::invalid_argument("bad multipart content type"))?;
@@ -539,6 +588,21 @@ pub(crate) fn query(pairs: &[(&str, Option<&str>)]) -> String {
     for (k, v) in pairs {
         let Some(v) = v else { continue };
         out.push(if out.is_empty() { '?' } else { '&' });
+        out.push_str(&axios_encode(k));
+        out.push('=');
+        out.push_str(&axios_encode(v));
+    }
+    out
+}
+
+/// An `application/x-www-form-urlencoded` body of the pairs with a value.
+pub(crate) fn form(pairs: &[(&str, Option<&str>)]) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs {
+        let Some(v) = v else { continue };
+        if !out.is_empty() {
+            out.push('&');
+        }
         out.push_str(&axios_encode(k));
         out.push('=');
         out.push_str(&axios_encode(v));

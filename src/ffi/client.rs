@@ -71,6 +71,13 @@ impl<'a> ClientArg<'a> {
 ///   such requests fail with `AUTHING_MFA_ERR_NETWORK`;
 /// - `caCertPem` (string): extra PEM certificates to trust besides the
 ///   system's roots (e.g. a corporate TLS proxy, a test CA);
+/// - `accessToken` (string): the v3 access token (as
+///   `authing_mfa_client_set_access_token`);
+/// - `appSecret` (string) and `tokenEndPointAuthMethod`
+///   (`"client_secret_post"`, the default with `appSecret`;
+///   `"client_secret_basic"`; `"none"`, the default without): how
+///   `authing_mfa_sign_in` authenticates the application. A native app
+///   should hold no secret: leave both out;
 /// - `publicKey` (string, PEM or base64 DER): the RSA public key the
 ///   password logins encrypt with; without it the key of
 ///   `GET /api/v2/.well-known` is fetched once per client;
@@ -191,6 +198,37 @@ pub unsafe extern "C" fn authing_mfa_client_set_token_ex(
     // SAFETY: pointers as documented, used only during this call.
     let (client, token, err) = unsafe { (client_arg(client), c_str(token), ErrOut::new(out_error_json)) };
     run(err, || client.get()?.set_token(token.optional("token")?))
+}
+
+/// Sets the v3 access token (authing-node-sdk's `setAccessToken`), sent raw
+/// in `authorization` by the v3 factor calls; NULL or `""` clears it.
+/// `authing_mfa_sign_in` sets it from its answer; the `accessToken` option
+/// sets it at creation. The token is copied.
+///
+/// Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`client`);
+/// `AUTHING_MFA_ERR_INVALID_UTF8`; `AUTHING_MFA_ERR_INVALID_ARGUMENT` (a
+/// token HTTP headers cannot carry). Error JSON in `*out_error_json` when it
+/// is not NULL. Thread-safe, never blocks.
+///
+/// # Safety
+/// Pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn authing_mfa_client_set_access_token(
+    client: *const authing_mfa_client,
+    access_token: *const c_char,
+    out_error_json: *mut *mut c_char,
+) -> authing_mfa_status {
+    // SAFETY: pointers as documented, used only during this call.
+    let (client, token, err) = unsafe {
+        (
+            client_arg(client),
+            c_str(access_token),
+            ErrOut::new(out_error_json),
+        )
+    };
+    run(err, || {
+        client.get()?.set_access_token(token.optional("access_token")?)
+    })
 }
 
 /// Stores the current user (the JS SDK's `setCurrentUser`): `user_json` is a

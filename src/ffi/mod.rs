@@ -8,6 +8,7 @@
 pub mod asynk;
 pub mod boundary;
 pub mod client;
+pub mod factors;
 pub mod log;
 pub mod login;
 pub mod ops;
