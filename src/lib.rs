@@ -39,7 +39,7 @@ pub mod fuzzing {
     pub fn call(method: &str, params: Option<&str>) -> Result<String, Error> {
         thread_local! {
             static CLIENT: crate::Client =
-                crate::Client::from_json(Some(r#"{"appHost":"http://192.0.2.1","token":"t"}"#)).expect("valid");
+                crate::Client::from_json(Some(r#"{"appHost":"http://192.0.2.1","token":"t","accessToken":"a"}"#)).expect("valid");
         }
         let client = CLIENT.with(|c| c.clone());
         crate::core::runtime::block_on(client.call(method, params))?
