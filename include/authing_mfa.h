@@ -13,9 +13,10 @@
  *   to NULL on entry and written only on success; details of a failure come
  *   in the optional out_error_json (pass NULL if you do not want them):
  *   {"status": "AUTHING_MFA_ERR_API", "message": "...", "code": 6001 | null,
- *    "httpStatus": 200 | null, "data": <envelope data> | null}.
- *   No secret (token, mfaToken, TOTP code or secret, recovery code) ever
- *   appears in a message.
+ *    "httpStatus": 200 | null, "data": <envelope data> | null}, and
+ *   "requestId" after them when a v3 answer carried one.
+ *   No secret (token, access token, mfaToken, password, TOTP code or
+ *   secret, recovery code, app secret) ever appears in a message.
  * - Threading: a const authing_mfa_client * may be used from many threads at
  *   once. authing_mfa_client_free must not race with other calls on the
  *   same client. There is no thread-local "last error".
@@ -74,7 +75,9 @@
  *     wrong type);
  *   AUTHING_MFA_ERR_INVALID_ARGUMENT (unknown key, missing or empty
  *     required key, a token HTTP cannot carry);
- *   AUTHING_MFA_ERR_API (envelope code not 200: code, message, data kept);
+ *   AUTHING_MFA_ERR_API (envelope code not 200, a v3 statusCode not 200,
+ *     or a GraphQL error: code, message, data kept; a login that needs a
+ *     second factor is code 1635 or 1636 with data.mfaToken);
  *   AUTHING_MFA_ERR_HTTP_STATUS (non-2xx);
  *   AUTHING_MFA_ERR_NETWORK (connect, DNS, TLS, reset, refused plain http);
  *   AUTHING_MFA_ERR_TIMEOUT (the call outlived the client's timeout);
