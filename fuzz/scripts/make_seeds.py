@@ -114,6 +114,17 @@ valid = {
     "sendEmail": [{"email": "a@example.com", "scene": "MFA_VERIFY_CODE"}],
     "logout": [None, {}],
     "checkLoginStatus": [None, {"token": "tok"}],
+    "signInByCredentials": [{"connection": "PASSWORD", "passwordPayload": {"email": "a@example.com", "password": "p"},
+                             "options": {"passwordEncryptType": "none"}}],
+    "signIn": [{"connection": "PASSCODE", "passCodePayload": {"phone": "138", "passCode": "1234"}}],
+    "sendEnrollFactorRequest": [{"factorType": "SMS", "profile": {"phoneNumber": "138", "phoneCountryCode": "+86"}}],
+    "enrollFactor": [{"factorType": "OTP", "enrollmentToken": "et", "enrollmentData": {"passCode": "123456"}}],
+    "resetFactor": [{"factorId": "f1"}],
+    "getFactor": [{"factorId": "f 1"}],
+    "listEnrolledFactors": [None],
+    "listFactorsToEnroll": [{}],
+    "mfaOtpVerify": [{"totp": "123456"}],
+    "verifyMfaToken": [{"token": "mfa+tok/en="}],
 }
 invalid = [
     ("verifyTotpMfa", {"totp": "123456"}),
@@ -219,13 +230,16 @@ def dict_file(name, words):
 
 json_words = ["{", "}", "[", "]", ":", ",", "null", "true", "false", '""', "\\u0000", "\\ud800", "1e400", "-0", "0.5"]
 option_keys = ["userPoolId", "appId", "tenantId", "appHost", "host", "lang", "timeout", "requestFrom",
-               "token", "allowInsecureHttp", "caCertPem", "maxResponseBytes", "maxRetries", "publicKey"]
+               "token", "allowInsecureHttp", "caCertPem", "maxResponseBytes", "maxRetries", "publicKey",
+               "accessToken", "appSecret", "tokenEndPointAuthMethod"]
 dict_file("options", json_words + ['"%s"' % k for k in option_keys] +
           ["http://", "https://", "127.0.0.1", "[::1]", "localhost", "zh-CN", "en-US", "-----BEGIN CERTIFICATE-----",
            "-----END CERTIFICATE-----", "86400000", "1073741824"])
 param_keys = ["type", "mfaToken", "source", "authenticatorType", "totp", "recoveryCode", "phone", "code",
               "phoneCountryCode", "email", "baseFace", "compareFace", "photo", "password", "username",
-              "autoRegister", "captchaCode", "clientIp", "customData", "context", "params", "scene", "token"]
+              "autoRegister", "captchaCode", "clientIp", "customData", "context", "params", "scene", "token",
+              "connection", "passwordPayload", "passCodePayload", "options", "factorType", "profile",
+              "enrollmentToken", "enrollmentData", "factorId"]
 dict_file("params", json_words + ['"%s"' % k for k in param_keys] + [m + "\n" for m in valid] + list(valid))
 dict_file("envelope", json_words + ['"%s"' % k for k in ["code", "statusCode", "apiCode", "message", "data", "recoveryCode", "mfaToken"]] +
           ["200", "200.0", "1635", "6001", "2020"] +

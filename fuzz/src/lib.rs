@@ -318,6 +318,9 @@ const OPTION_STRINGS: &[&str] = &[
     "token",
     "caCertPem",
     "publicKey",
+    "accessToken",
+    "appSecret",
+    "tokenEndPointAuthMethod",
 ];
 const OPTION_NUMBERS: &[(&str, u64, u64)] = &[
     ("timeout", 0, 86_400_000),
@@ -367,7 +370,15 @@ pub fn check_options(json: &str) {
             Value::Null => true,
             Value::String(s) if OPTION_STRINGS.contains(&k.as_str()) => match k.as_str() {
                 "lang" => matches!(s.as_str(), "" | "zh-CN" | "en-US"),
-                "token" => header_safe(s),
+                "token" | "accessToken" => header_safe(s),
+                "tokenEndPointAuthMethod" => match s.as_str() {
+                    "" | "none" => true,
+                    // These need an appSecret.
+                    "client_secret_post" | "client_secret_basic" => {
+                        matches!(map.get("appSecret"), Some(Value::String(secret)) if !secret.is_empty())
+                    }
+                    _ => false,
+                },
                 _ => true,
             },
             Value::Bool(_) => OPTION_BOOLS.contains(&k.as_str()),
@@ -380,7 +391,7 @@ pub fn check_options(json: &str) {
     if !valid {
         assert!(result.is_err(), "invalid options were accepted: {json}");
     }
-    check_no_secret_echo(Some(json), &["token"], |t| {
+    check_no_secret_echo(Some(json), &["token", "accessToken", "appSecret"], |t| {
         authing_mfa::fuzzing::options(t.expect("marked text"))
     });
 }
@@ -626,6 +637,73 @@ const SPECS: &[Spec] = &[
         required: &[],
         optional: &[],
         secrets: &[],
+        files: false,
+        typed: &[],
+    },
+    Spec {
+        names: &["signInByCredentials", "signIn"],
+        needs_args: true,
+        required: &["connection"],
+        optional: &[],
+        secrets: &[],
+        files: false,
+        typed: &[
+            ("passwordPayload", Kind::Object),
+            ("passCodePayload", Kind::Object),
+            ("options", Kind::Object),
+        ],
+    },
+    Spec {
+        names: &["sendEnrollFactorRequest"],
+        needs_args: true,
+        required: &["factorType"],
+        optional: &[],
+        secrets: &[],
+        files: false,
+        typed: &[("profile", Kind::Object)],
+    },
+    Spec {
+        names: &["enrollFactor"],
+        needs_args: true,
+        required: &["factorType", "enrollmentToken"],
+        optional: &[],
+        secrets: &["enrollmentToken"],
+        files: false,
+        typed: &[("enrollmentData", Kind::Object)],
+    },
+    Spec {
+        names: &["resetFactor", "getFactor"],
+        needs_args: true,
+        required: &["factorId"],
+        optional: &[],
+        secrets: &[],
+        files: false,
+        typed: &[],
+    },
+    Spec {
+        names: &["listEnrolledFactors", "listFactorsToEnroll"],
+        needs_args: false,
+        required: &[],
+        optional: &[],
+        secrets: &[],
+        files: false,
+        typed: &[],
+    },
+    Spec {
+        names: &["mfaOtpVerify"],
+        needs_args: true,
+        required: &["totp"],
+        optional: &[],
+        secrets: &["totp"],
+        files: false,
+        typed: &[],
+    },
+    Spec {
+        names: &["verifyMfaToken"],
+        needs_args: true,
+        required: &["token"],
+        optional: &[],
+        secrets: &["token"],
         files: false,
         typed: &[],
     },
