@@ -100,6 +100,7 @@ func NewClient(opts Options) (*Client, error) {
 		AllowInsecureHTTP: opts.AllowInsecureHTTP,
 		CACertPEM:         opts.CACertPEM,
 		MaxResponseBytes:  opts.MaxResponseBytes,
+		PublicKey:         opts.PublicKey,
 	}
 	if opts.Timeout > 0 {
 		// Round up: 0 would mean "the default", not "tiny".

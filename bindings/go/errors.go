@@ -47,6 +47,7 @@ const (
 // Authing's business codes that callers commonly test with [IsAPI].
 const (
 	CodeMfaRequired       = 1635 // login needs a second factor; Data holds mfaToken
+	CodeAppMfaRequired    = 1636 // login needs the application's second factor; Data holds mfaToken
 	CodeWrongTotp         = 6001 // wrong or replayed TOTP code at verify
 	CodeWrongRecoveryCode = 6002 // wrong or used recovery code
 	CodeNotLoggedIn       = 2020 // no token was sent

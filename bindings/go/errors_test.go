@@ -635,6 +635,12 @@ func TestNoSecretsInPrintedValues(t *testing.T) {
 		&authingmfa.Association{Secret: sec, QrcodeURI: "otpauth://totp/x?secret=" + sec, RecoveryCode: sec},
 		&authingmfa.RecoveryResult{User: user, RecoveryCode: sec},
 		authingmfa.TotpURI{Secret: sec, Account: "alice"},
+		authingmfa.LoginByEmailParams{Email: "a@example.com", Password: sec, CustomData: map[string]any{"k": "v"}},
+		&authingmfa.LoginByUsernameParams{Username: "alice", Password: sec},
+		authingmfa.LoginByPhonePasswordParams{Phone: "13800000000", Password: sec},
+		authingmfa.LoginByPhoneCodeParams{Phone: "13800000000", Code: sec},
+		authingmfa.LoginByEmailCodeParams{Email: "a@example.com", Code: sec},
+		authingmfa.CheckLoginStatusParams{Token: sec},
 	}
 	for _, v := range values {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {

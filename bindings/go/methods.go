@@ -121,6 +121,89 @@ func (c *Client) VerifyFaceMfa(ctx context.Context, params VerifyFaceParams) (*U
 	return c.user(ctx, "verifyFaceMfa", params)
 }
 
+// The first factor (issue #12): the logins that lead to the MFA stage, and
+// the calls around them. A login that needs a second factor fails with an
+// *Error whose Status is StatusAPI and Code CodeMfaRequired (1635, the
+// user's own MFA) or CodeAppMfaRequired (1636, the application's), with the
+// server's data in Data: err.MfaToken() is what VerifyTotpMfa and the other
+// verify methods take. A successful login makes the user the client's
+// current user (CurrentUser) and its token the user token.
+
+// LoginByEmail is the first factor with email and password (JS
+// loginByEmail). The password is RSA-encrypted before it is sent
+// (Options.PublicKey, else the server's /api/v2/.well-known key); one too
+// long for RSA is StatusInvalidArgument before any request.
+func (c *Client) LoginByEmail(ctx context.Context, params LoginByEmailParams) (*User, error) {
+	return c.user(ctx, "loginByEmail", params)
+}
+
+// LoginByUsername is the first factor with username and password (JS
+// loginByUsername), as LoginByEmail.
+func (c *Client) LoginByUsername(ctx context.Context, params LoginByUsernameParams) (*User, error) {
+	return c.user(ctx, "loginByUsername", params)
+}
+
+// LoginByPhonePassword is the first factor with phone number and password
+// (JS loginByPhonePassword), as LoginByEmail.
+func (c *Client) LoginByPhonePassword(ctx context.Context, params LoginByPhonePasswordParams) (*User, error) {
+	return c.user(ctx, "loginByPhonePassword", params)
+}
+
+// LoginByPhoneCode is the first factor with phone number and SMS code (JS
+// loginByPhoneCode; send the code with SendSmsCode, scene SmsSceneLogin).
+func (c *Client) LoginByPhoneCode(ctx context.Context, params LoginByPhoneCodeParams) (*User, error) {
+	return c.user(ctx, "loginByPhoneCode", params)
+}
+
+// LoginByEmailCode is the first factor with email and emailed code (JS
+// loginByEmailCode; send the code with SendEmail, scene
+// EmailSceneLoginVerifyCode). No token is sent, as in the SDK.
+func (c *Client) LoginByEmailCode(ctx context.Context, params LoginByEmailCodeParams) (*User, error) {
+	return c.user(ctx, "loginByEmailCode", params)
+}
+
+// SendSmsCode sends a one-time code by SMS (JS sendSmsCode): scene
+// SmsSceneMfaVerify for the MFA stage (then VerifyAppSmsMfa),
+// SmsSceneLogin for LoginByPhoneCode. The result is the server's data, as
+// the SDK returns it (its shape is not specified).
+func (c *Client) SendSmsCode(ctx context.Context, params SendSmsCodeParams) (json.RawMessage, error) {
+	return c.Call(ctx, "sendSmsCode", params)
+}
+
+// SendEmail sends a one-time code by email (JS sendEmail): scene
+// EmailSceneMfaVerifyCode for the MFA stage (then VerifyAppEmailMfa),
+// EmailSceneLoginVerifyCode for LoginByEmailCode. It returns the server's
+// code and message.
+func (c *Client) SendEmail(ctx context.Context, params SendEmailParams) (*ServerStatus, error) {
+	out, err := c.invoke(ctx, "sendEmail", params)
+	if err != nil {
+		return nil, err
+	}
+	return decode[ServerStatus](out)
+}
+
+// Logout logs out on the server with the user token (JS logout) and
+// returns the server's code and message; the current user and token are
+// cleared only then (kept when it fails). ClearCurrentUser forgets them
+// locally without a request.
+func (c *Client) Logout(ctx context.Context) (*ServerStatus, error) {
+	out, err := c.invoke(ctx, "logout", nil)
+	if err != nil {
+		return nil, err
+	}
+	return decode[ServerStatus](out)
+}
+
+// CheckLoginStatus asks the server whether a token is valid (JS
+// checkLoginStatus); nil params checks the stored user token.
+func (c *Client) CheckLoginStatus(ctx context.Context, params *CheckLoginStatusParams) (*LoginStatus, error) {
+	out, err := c.invoke(ctx, "checkLoginStatus", params)
+	if err != nil {
+		return nil, err
+	}
+	return decode[LoginStatus](out)
+}
+
 // Call runs any operation by its JavaScript method name (for example
 // "verifyTotpMfa", or "assosicateMfaAuthenticator" with the SDK's spelling)
 // and returns its raw result JSON. params is nil for "no argument", a

@@ -49,6 +49,11 @@ type Options struct {
 	CACertPEM string
 	// MaxResponseBytes: larger answers fail with StatusDecode (default 4 MiB).
 	MaxResponseBytes int
+	// PublicKey is the RSA public key (PEM or base64 DER) password logins
+	// encrypt the password with; empty fetches the server's key from
+	// /api/v2/.well-known once per client. NewClient fails with
+	// StatusInvalidArgument when it is not a usable RSA public key.
+	PublicKey string
 }
 
 func (o Options) String() string   { return redactedString(o) }
@@ -68,6 +73,7 @@ type optionsJSON struct {
 	AllowInsecureHTTP bool   `json:"allowInsecureHttp,omitempty"`
 	CACertPEM         string `json:"caCertPem,omitempty"`
 	MaxResponseBytes  int    `json:"maxResponseBytes,omitempty"`
+	PublicKey         string `json:"publicKey,omitempty"`
 }
 
 // ---- parameters --------------------------------------------------------
@@ -148,6 +154,119 @@ type VerifyFaceParams struct {
 	Photo    string `json:"photo,omitempty"`
 	MfaToken string `json:"mfaToken,omitempty" authingmfa:"secret"`
 }
+
+// Values of SendSmsCodeParams.Scene (the JS SDK's SceneType).
+const (
+	SmsSceneMfaVerify = "mfa-verify" // the MFA stage, then VerifyAppSmsMfa
+	SmsSceneLogin     = "login"      // then LoginByPhoneCode
+)
+
+// Values of SendEmailParams.Scene (the JS SDK's EmailScene).
+const (
+	EmailSceneMfaVerifyCode   = "MFA_VERIFY_CODE"   // the MFA stage, then VerifyAppEmailMfa
+	EmailSceneLoginVerifyCode = "LOGIN_VERIFY_CODE" // then LoginByEmailCode
+)
+
+// LoginByEmailParams: JS loginByEmail(email, password, options), the
+// options flattened. Email and Password are required.
+type LoginByEmailParams struct {
+	Email    string `json:"email,omitempty"`
+	Password string `json:"password,omitempty" authingmfa:"secret"`
+	// AutoRegister registers an unknown user (false when not set, as in JS).
+	AutoRegister bool   `json:"autoRegister,omitempty"`
+	CaptchaCode  string `json:"captchaCode,omitempty"`
+	ClientIP     string `json:"clientIp,omitempty"`
+	// CustomData is sent as the SDK does: a list of {key, value}.
+	CustomData map[string]any `json:"customData,omitempty"`
+	Context    map[string]any `json:"context,omitempty"`
+	// Params is the SDK's deprecated predecessor of CustomData (ignored
+	// when CustomData is set).
+	Params any `json:"params,omitempty"`
+}
+
+// LoginByUsernameParams: JS loginByUsername(username, password, options).
+type LoginByUsernameParams struct {
+	Username     string         `json:"username,omitempty"`
+	Password     string         `json:"password,omitempty" authingmfa:"secret"`
+	AutoRegister bool           `json:"autoRegister,omitempty"`
+	CaptchaCode  string         `json:"captchaCode,omitempty"`
+	ClientIP     string         `json:"clientIp,omitempty"`
+	CustomData   map[string]any `json:"customData,omitempty"`
+	Context      map[string]any `json:"context,omitempty"`
+	Params       any            `json:"params,omitempty"` // deprecated: use CustomData
+}
+
+// LoginByPhonePasswordParams: JS loginByPhonePassword(phone, password, options).
+type LoginByPhonePasswordParams struct {
+	Phone        string         `json:"phone,omitempty"`
+	Password     string         `json:"password,omitempty" authingmfa:"secret"`
+	AutoRegister bool           `json:"autoRegister,omitempty"`
+	CaptchaCode  string         `json:"captchaCode,omitempty"`
+	ClientIP     string         `json:"clientIp,omitempty"`
+	CustomData   map[string]any `json:"customData,omitempty"`
+	Context      map[string]any `json:"context,omitempty"`
+	Params       any            `json:"params,omitempty"` // deprecated: use CustomData
+}
+
+// LoginByPhoneCodeParams: JS loginByPhoneCode(phone, code, options); the
+// code comes from SendSmsCode with scene SmsSceneLogin.
+type LoginByPhoneCodeParams struct {
+	Phone            string         `json:"phone,omitempty"`
+	Code             string         `json:"code,omitempty" authingmfa:"secret"`
+	PhoneCountryCode string         `json:"phoneCountryCode,omitempty"`
+	ClientIP         string         `json:"clientIp,omitempty"`
+	CustomData       map[string]any `json:"customData,omitempty"`
+	Context          map[string]any `json:"context,omitempty"`
+	Params           any            `json:"params,omitempty"` // deprecated: use CustomData
+}
+
+// LoginByEmailCodeParams: JS loginByEmailCode(email, code, options); the
+// code comes from SendEmail with scene EmailSceneLoginVerifyCode.
+type LoginByEmailCodeParams struct {
+	Email            string         `json:"email,omitempty"`
+	Code             string         `json:"code,omitempty" authingmfa:"secret"`
+	PhoneCountryCode string         `json:"phoneCountryCode,omitempty"`
+	ClientIP         string         `json:"clientIp,omitempty"`
+	CustomData       map[string]any `json:"customData,omitempty"`
+	Context          map[string]any `json:"context,omitempty"`
+	Params           any            `json:"params,omitempty"` // deprecated: use CustomData
+}
+
+// SendSmsCodeParams: JS sendSmsCode(phone, phoneCountryCode?, scene?).
+type SendSmsCodeParams struct {
+	Phone            string `json:"phone,omitempty"`
+	PhoneCountryCode string `json:"phoneCountryCode,omitempty"`
+	Scene            string `json:"scene,omitempty"` // SmsSceneMfaVerify, SmsSceneLogin, ...
+}
+
+// SendEmailParams: JS sendEmail(email, scene); both required.
+type SendEmailParams struct {
+	Email string `json:"email,omitempty"`
+	Scene string `json:"scene,omitempty"` // EmailSceneMfaVerifyCode, EmailSceneLoginVerifyCode, ...
+}
+
+// CheckLoginStatusParams: JS checkLoginStatus(token?).
+type CheckLoginStatusParams struct {
+	Token string `json:"token,omitempty" authingmfa:"secret"`
+}
+
+func (p LoginByEmailParams) String() string         { return redactedString(p) }
+func (p LoginByUsernameParams) String() string      { return redactedString(p) }
+func (p LoginByPhonePasswordParams) String() string { return redactedString(p) }
+func (p LoginByPhoneCodeParams) String() string     { return redactedString(p) }
+func (p LoginByEmailCodeParams) String() string     { return redactedString(p) }
+func (p SendSmsCodeParams) String() string          { return redactedString(p) }
+func (p SendEmailParams) String() string            { return redactedString(p) }
+func (p CheckLoginStatusParams) String() string     { return redactedString(p) }
+
+func (p LoginByEmailParams) GoString() string         { return redactedString(p) }
+func (p LoginByUsernameParams) GoString() string      { return redactedString(p) }
+func (p LoginByPhonePasswordParams) GoString() string { return redactedString(p) }
+func (p LoginByPhoneCodeParams) GoString() string     { return redactedString(p) }
+func (p LoginByEmailCodeParams) GoString() string     { return redactedString(p) }
+func (p SendSmsCodeParams) GoString() string          { return redactedString(p) }
+func (p SendEmailParams) GoString() string            { return redactedString(p) }
+func (p CheckLoginStatusParams) GoString() string     { return redactedString(p) }
 
 func (p GetMfaAuthenticatorsParams) String() string { return redactedString(p) }
 func (p AssociateParams) String() string            { return redactedString(p) }
@@ -256,6 +375,27 @@ type RecoveryResult struct {
 	Raw json.RawMessage `json:"-"`
 }
 
+// LoginStatus is the answer of CheckLoginStatus, as the server sent it.
+type LoginStatus struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	// Status tells whether the token is valid.
+	Status bool  `json:"status"`
+	Exp    int64 `json:"exp"` // expiry, seconds since the epoch
+	Iat    int64 `json:"iat"` // issue time, seconds since the epoch
+	// Data names the token's user; nil when the server sent none.
+	Data *LoginStatusData `json:"data"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// LoginStatusData is the user a checked token belongs to.
+type LoginStatusData struct {
+	ID         string `json:"id"`
+	UserPoolID string `json:"userPoolId"`
+	Arn        string `json:"arn"`
+}
+
 // TotpURI is an otpauth://totp URI parsed by TotpParseURI.
 type TotpURI struct {
 	Secret    string `json:"secret" authingmfa:"secret"`
@@ -291,6 +431,12 @@ func (s *ServerStatus) UnmarshalJSON(b []byte) error {
 }
 
 // UnmarshalJSON keeps the whole object in Raw.
+func (s *LoginStatus) UnmarshalJSON(b []byte) error {
+	type plain LoginStatus
+	return unmarshalKeepRaw(b, (*plain)(s), &s.Raw)
+}
+
+// UnmarshalJSON keeps the whole object in Raw.
 func (r *RecoveryResult) UnmarshalJSON(b []byte) error {
 	type plain RecoveryResult
 	return unmarshalKeepRaw(b, (*plain)(r), &r.Raw)
@@ -311,6 +457,8 @@ func (a Association) String() string      { return redactedString(a) }
 func (s ServerStatus) String() string     { return redactedString(s) }
 func (r RecoveryResult) String() string   { return redactedString(r) }
 func (t TotpURI) String() string          { return redactedString(t) }
+func (s LoginStatus) String() string      { return redactedString(s) }
+func (s LoginStatus) GoString() string    { return redactedString(s) }
 func (u User) GoString() string           { return redactedString(u) }
 func (a Authenticator) GoString() string  { return redactedString(a) }
 func (a Association) GoString() string    { return redactedString(a) }

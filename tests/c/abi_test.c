@@ -46,6 +46,16 @@ static char g_sentinel;             /* a non-NULL value out-pointers start with 
 
 static const char RFC_SECRET[] = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; /* ASCII "1234567890" x2 */
 static const char BAD_UTF8[] = "\xff\xfe";
+/* A fixed 1024-bit RSA public key (SPKI PEM, made once with `openssl genrsa
+ * 1024 | openssl rsa -pubout`), as a JSON string's contents (\n escaped).
+ * Its private half is not kept: the tests check the ciphertext's shape. */
+#define TEST_PUBLIC_KEY_JSON                                                   \
+    "-----BEGIN PUBLIC KEY-----\\n"                                           \
+    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDH5clphRH/2U6p4OQL9DgBg2Cg\\n"     \
+    "w4+drgm0vqXC/hM9UIkGAkdDc5tkDQW0nN18cNKhfsPfC5maYt+jgUbjWY8j78oz\\n"     \
+    "xXiEjXWdnlUQYQXNudRcpC9/QBCQl9a0KiH4bhVR1ItvoXXA0r5TZBq8XnnMz/UY\\n"     \
+    "DXKPM2iqH8z34OkbnwIDAQAB\\n"                                             \
+    "-----END PUBLIC KEY-----\\n"
 
 typedef authing_mfa_status (*op_fn)(const authing_mfa_client *, const char *, char **, char **);
 
@@ -359,10 +369,18 @@ static void test_version_and_status_names(void)
     CHECK(authing_mfa_operations() != NULL);
     CHECK(authing_mfa_operations() == authing_mfa_operations()); /* static, never freed */
     CHECK(authing_mfa_operations()[0] == '[');
+    /* (the four documented fields first; the catalogue has had "http",
+       "token" and "requiresArgument" after them since issue #11) */
     CHECK(strstr(authing_mfa_operations(),
                  "{\"name\":\"verifyTotpMfa\",\"aliases\":[],\"cFunction\":\"authing_mfa_verify_totp\","
-                 "\"keys\":[\"totp\",\"mfaToken\"]}") != NULL);
+                 "\"keys\":[\"totp\",\"mfaToken\"]") != NULL);
     CHECK(strstr(authing_mfa_operations(), "\"authing_mfa_verify_face\"") != NULL);
+    CHECK(strstr(authing_mfa_operations(),
+                 "{\"name\":\"loginByEmail\",\"aliases\":[],\"cFunction\":\"authing_mfa_login_by_email\","
+                 "\"keys\":[\"email\",\"password\",") != NULL);
+    CHECK(strstr(authing_mfa_operations(),
+                 "{\"name\":\"logout\",\"aliases\":[],\"cFunction\":\"authing_mfa_logout\",\"keys\":[]") != NULL);
+    CHECK(strstr(authing_mfa_operations(), "\"authing_mfa_check_login_status\"") != NULL);
     /* No-ops: a crash here fails the run (no CHECK can observe "returned"). */
     authing_mfa_string_free(NULL);
     authing_mfa_client_free(NULL);
@@ -439,6 +457,21 @@ static void test_client_new(void)
     expect_client_new_fails("{\"maxResponseBytes\":0}", AUTHING_MFA_ERR_INVALID_ARGUMENT, "maxResponseBytes");
     expect_client_new_fails("{\"token\":\"has space\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
     expect_client_new_fails("{\"caCertPem\":\"not a certificate\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* the publicKey option is checked at once, never quoted */
+    expect_client_new_fails("{\"publicKey\":\"not a key\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, "publicKey");
+    expect_client_new_fails("{\"publicKey\":\"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\"}",
+                            AUTHING_MFA_ERR_INVALID_ARGUMENT, "publicKey");
+    expect_client_new_fails("{\"publicKey\":42}", AUTHING_MFA_ERR_INVALID_JSON, "publicKey");
+    {
+        char opts[1024];
+        snprintf(opts, sizeof opts, "{\"publicKey\":\"%s\"}", TEST_PUBLIC_KEY_JSON);
+        c = (authing_mfa_client *)SENTINEL;
+        err = SENTINEL;
+        CHECK_STATUS(authing_mfa_client_new(opts, &c, &err), AUTHING_MFA_OK, err == SENTINEL ? NULL : err);
+        CHECK(err == NULL);
+        if (err != SENTINEL) authing_mfa_string_free(err);
+        if (c != (authing_mfa_client *)SENTINEL) authing_mfa_client_free(c);
+    }
     group_end();
 }
 
@@ -494,6 +527,34 @@ static struct op_case g_ops[] = {
     {"authing_mfa_verify_face", authing_mfa_verify_face, "verifyFaceMfa",
      "{\"photo\":\"https://example.com/a.jpg\",\"mfaToken\":\"a.b.c\"}", 0, "{\"mfaToken\":\"a.b.c\"}", "photo",
      "{\"photo\":false,\"mfaToken\":\"a.b.c\"}"},
+    /* the first factor (issue #12); the password logins reach the network
+     * first with GET /api/v2/.well-known (the RSA key) */
+    {"authing_mfa_login_by_email", authing_mfa_login_by_email, "loginByEmail",
+     "{\"email\":\"a@example.com\",\"password\":\"p@ssw0rd\",\"autoRegister\":true,\"customData\":{\"k\":1},"
+     "\"context\":{\"c\":\"x\"}}", 0,
+     "{\"email\":\"a@example.com\"}", "password",
+     "{\"email\":\"a@example.com\",\"password\":\"p\",\"autoRegister\":\"yes\"}"},
+    {"authing_mfa_login_by_username", authing_mfa_login_by_username, "loginByUsername",
+     "{\"username\":\"bob\",\"password\":\"pw\",\"captchaCode\":\"c\",\"clientIp\":\"10.0.0.1\"}", 0,
+     "{\"password\":\"pw\"}", "username", "{\"username\":\"bob\",\"password\":\"pw\",\"customData\":[1]}"},
+    {"authing_mfa_login_by_phone_password", authing_mfa_login_by_phone_password, "loginByPhonePassword",
+     "{\"phone\":\"13800000000\",\"password\":\"pw\"}", 0, "{\"phone\":\"13800000000\"}", "password",
+     "{\"phone\":13800000000,\"password\":\"pw\"}"},
+    {"authing_mfa_login_by_phone_code", authing_mfa_login_by_phone_code, "loginByPhoneCode",
+     "{\"phone\":\"13800000000\",\"code\":\"1234\",\"phoneCountryCode\":\"+86\"}", 0,
+     "{\"phone\":\"13800000000\"}", "code", "{\"phone\":\"13800000000\",\"code\":1234}"},
+    {"authing_mfa_login_by_email_code", authing_mfa_login_by_email_code, "loginByEmailCode",
+     "{\"email\":\"a@example.com\",\"code\":\"1234\"}", 0, "{\"code\":\"1234\"}", "email",
+     "{\"email\":\"a@example.com\",\"code\":\"1234\",\"clientIp\":5}"},
+    {"authing_mfa_send_sms_code", authing_mfa_send_sms_code, "sendSmsCode",
+     "{\"phone\":\"13800000000\",\"scene\":\"mfa-verify\"}", 0, "{\"scene\":\"login\"}", "phone",
+     "{\"phone\":\"13800000000\",\"scene\":3}"},
+    {"authing_mfa_send_email", authing_mfa_send_email, "sendEmail",
+     "{\"email\":\"a@example.com\",\"scene\":\"MFA_VERIFY_CODE\"}", 0, "{\"email\":\"a@example.com\"}", "scene",
+     "{\"email\":[],\"scene\":\"MFA_VERIFY_CODE\"}"},
+    {"authing_mfa_logout", authing_mfa_logout, "logout", "{}", 1, NULL, NULL, NULL},
+    {"authing_mfa_check_login_status", authing_mfa_check_login_status, "checkLoginStatus",
+     "{\"token\":\"a.b.c\"}", 1, NULL, NULL, "{\"token\":7}"},
 };
 
 #define N_OPS (sizeof g_ops / sizeof g_ops[0])
@@ -943,6 +1004,269 @@ static void test_insecure_http_refused(void)
     }
     /* argument errors still come first */
     out = RUN_OP(authing_mfa_verify_totp, c, "{\"totp\":\"123456\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+/* ---- 6b. the first factor: checks that need no server ------------------------ */
+
+static void test_login_offline(void)
+{
+    /* Against a closed port: a check that let a request through would show
+     * up as AUTHING_MFA_ERR_NETWORK. */
+    authing_mfa_client *c = client_for(g_closed_url);
+    authing_mfa_client *keyed;
+    static const op_fn password_logins[] = {authing_mfa_login_by_email, authing_mfa_login_by_username,
+                                            authing_mfa_login_by_phone_password};
+    static const char *const account_keys[] = {"email", "username", "phone"};
+    char password[601], params[900], opts[1024];
+    char *out, *err = NULL;
+    size_t i;
+
+    group_begin("login: argument checks before any request, refused host");
+    /* a password no RSA key could carry (600 bytes): INVALID_ARGUMENT, never
+     * quoted, before the .well-known request */
+    memset(password, 'x', 600);
+    password[600] = '\0';
+    for (i = 0; i < 3; i++) {
+        snprintf(params, sizeof params, "{\"%s\":\"a@example.com\",\"password\":\"%s\"}", account_keys[i], password);
+        out = RUN_OP(password_logins[i], c, params, AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+        CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_ARGUMENT", -1, -1);
+        CHECK_MSG(err && strstr(err, "password") != NULL, "the message names `password`");
+        CHECK_MSG(err && strstr(err, "xxxxxxxxxx") == NULL, "the message does not quote the password");
+        sfree(&err);
+    }
+    out = RUN_CALL(c, "loginByEmail", params, AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* an option the SDK does not have */
+    out = RUN_OP(authing_mfa_login_by_email, c, "{\"email\":\"a@example.com\",\"password\":\"pw\",\"rememberMe\":true}",
+                 AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+    CHECK_MSG(err && strstr(err, "rememberMe") != NULL, "the unknown key is named");
+    sfree(&err);
+    /* customData must be an object; the code logins take no autoRegister
+     * (as in the SDK) and sendSmsCode no password */
+    out = RUN_OP(authing_mfa_login_by_phone_code, c,
+                 "{\"phone\":\"13800000000\",\"code\":\"1\",\"customData\":\"k=v\"}", AUTHING_MFA_ERR_INVALID_JSON, &err);
+    CHECK_MSG(err && strstr(err, "customData") != NULL, "the key is named");
+    sfree(&err);
+    out = RUN_OP(authing_mfa_login_by_phone_code, c, "{\"phone\":\"13800000000\",\"code\":\"1\",\"autoRegister\":true}",
+                 AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+    CHECK_MSG(err && strstr(err, "autoRegister") != NULL, "the key is named");
+    sfree(&err);
+    out = RUN_OP(authing_mfa_send_sms_code, c, "{\"phone\":\"13800000000\",\"password\":\"pw\"}",
+                 AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* logout takes no keys */
+    out = RUN_OP(authing_mfa_logout, c, "{\"token\":\"a.b.c\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+    CHECK_MSG(err && strstr(err, "token") != NULL, "the key is named");
+    sfree(&err);
+    /* valid logins reach the network: the refused host is NETWORK, with no
+     * code and no HTTP status, and the current user stays unset */
+    out = RUN_OP(authing_mfa_login_by_email, c, "{\"email\":\"a@example.com\",\"password\":\"pw\"}",
+                 AUTHING_MFA_ERR_NETWORK, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_NETWORK", -1, -1);
+    CHECK_MSG(err && strstr(err, "\"pw\"") == NULL, "the error does not quote the password");
+    sfree(&err);
+    expect_current_user(c, "null");
+    /* with the publicKey option there is no key to fetch: the refused
+     * request is the login itself, and a 600-byte password is still refused
+     * first */
+    snprintf(opts, sizeof opts, "{\"appHost\":\"%s\",\"publicKey\":\"%s\"}", g_closed_url, TEST_PUBLIC_KEY_JSON);
+    keyed = new_client(opts);
+    out = RUN_OP(authing_mfa_login_by_username, keyed, "{\"username\":\"bob\",\"password\":\"pw\"}",
+                 AUTHING_MFA_ERR_NETWORK, NULL);
+    snprintf(params, sizeof params, "{\"username\":\"bob\",\"password\":\"%s\"}", password);
+    out = RUN_OP(authing_mfa_login_by_username, keyed, params, AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* a 1024-bit key carries at most 117 bytes: 118 is refused before the
+     * request, 117 reaches it */
+    password[118] = '\0';
+    snprintf(params, sizeof params, "{\"username\":\"bob\",\"password\":\"%s\"}", password);
+    out = RUN_OP(authing_mfa_login_by_username, keyed, params, AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+    CHECK_MSG(err && strstr(err, "1024-bit") != NULL, "the message names the key size");
+    sfree(&err);
+    password[117] = '\0';
+    snprintf(params, sizeof params, "{\"username\":\"bob\",\"password\":\"%s\"}", password);
+    out = RUN_OP(authing_mfa_login_by_username, keyed, params, AUTHING_MFA_ERR_NETWORK, NULL);
+    authing_mfa_string_free(out);
+    authing_mfa_client_free(keyed);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+/* ---- 6c. the first factor against a local stub --------------------------------- */
+
+static int silent_listener(int *port);
+
+/* A loopback HTTP server in a thread, answering as Authing: the test key at
+ * /api/v2/.well-known, `graphql` at /graphql/v2, {code:200} at
+ * /api/v2/logout; one request per connection (Connection: close). It keeps
+ * the body of the last /graphql/v2 request. */
+struct stub {
+    int fd, port;
+    pthread_t thread;
+    const char *graphql;
+    pthread_mutex_t lock;
+    int requests;
+    char graphql_body[8192];
+};
+
+static void stub_serve(struct stub *st, int conn)
+{
+    char req[16384], head[512], answer[16800];
+    const char *body;
+    size_t n = 0;
+    long length = 0;
+    ssize_t r;
+    char *end = NULL;
+    req[0] = '\0';
+    for (;;) {
+        if (n + 1 >= sizeof req) return;
+        r = recv(conn, req + n, sizeof req - 1 - n, 0);
+        if (r <= 0) return;
+        n += (size_t)r;
+        req[n] = '\0';
+        end = strstr(req, "\r\n\r\n");
+        if (end != NULL) {
+            const char *cl = strstr(req, "content-length:");
+            if (cl == NULL) cl = strstr(req, "Content-Length:");
+            length = cl ? strtol(cl + 15, NULL, 10) : 0;
+            if ((long)(n - (size_t)(end + 4 - req)) >= length) break;
+        }
+    }
+    if (strncmp(req, "GET /api/v2/.well-known ", 24) == 0)
+        body = "{\"code\":200,\"message\":\"ok\",\"data\":{\"publicKey\":\"" TEST_PUBLIC_KEY_JSON "\"}}";
+    else if (strncmp(req, "POST /graphql/v2 ", 17) == 0)
+        body = st->graphql;
+    else if (strncmp(req, "GET /api/v2/logout", 18) == 0)
+        body = "{\"code\":200,\"message\":\"logged out\"}";
+    else
+        body = "{\"code\":404,\"message\":\"no such path\"}";
+    pthread_mutex_lock(&st->lock);
+    st->requests++;
+    if (strncmp(req, "POST /graphql/v2 ", 17) == 0)
+        snprintf(st->graphql_body, sizeof st->graphql_body, "%s", end + 4);
+    pthread_mutex_unlock(&st->lock);
+    snprintf(head, sizeof head,
+             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+             strlen(body));
+    snprintf(answer, sizeof answer, "%s%s", head, body);
+    n = strlen(answer);
+    while (n > 0 && (r = send(conn, answer + (strlen(answer) - n), n, MSG_NOSIGNAL)) > 0) n -= (size_t)r;
+}
+
+static void *stub_main(void *arg)
+{
+    struct stub *st = arg;
+    int conn;
+    while ((conn = accept(st->fd, NULL, NULL)) >= 0) {
+        stub_serve(st, conn);
+        close(conn);
+    }
+    return NULL;
+}
+
+static void stub_start(struct stub *st, const char *graphql)
+{
+    memset(st, 0, sizeof *st);
+    st->graphql = graphql;
+    pthread_mutex_init(&st->lock, NULL);
+    st->fd = silent_listener(&st->port);
+    if (pthread_create(&st->thread, NULL, stub_main, st) != 0) {
+        perror("stub thread");
+        exit(2);
+    }
+}
+
+static void stub_stop(struct stub *st)
+{
+    shutdown(st->fd, SHUT_RDWR); /* wakes accept() with an error */
+    pthread_join(st->thread, NULL);
+    close(st->fd);
+    pthread_mutex_destroy(&st->lock);
+}
+
+static int stub_requests(struct stub *st, char *graphql_body, size_t size)
+{
+    int n;
+    pthread_mutex_lock(&st->lock);
+    n = st->requests;
+    if (graphql_body) snprintf(graphql_body, size, "%s", st->graphql_body);
+    pthread_mutex_unlock(&st->lock);
+    return n;
+}
+
+static void test_login_stub(void)
+{
+    struct stub st;
+    char url[64], body[8192], buf[512], *out, *err = NULL;
+    authing_mfa_client *c;
+    const char *v;
+    size_t len;
+    long long code = 0;
+
+    group_begin("login: a second factor needed (1635), success, logout (local stub)");
+    /* 1635 over GraphQL: AUTHING_MFA_ERR_API with the server's code and data */
+    stub_start(&st, "{\"data\":null,\"errors\":[{\"message\":{\"code\":1635,\"message\":\"MFA required\","
+                    "\"data\":{\"mfaToken\":\"m\"}}}]}");
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", st.port);
+    c = client_for(url);
+    out = RUN_OP(authing_mfa_login_by_email, c, "{\"email\":\"a@example.com\",\"password\":\"p@ssw0rd\"}",
+                 AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 1635, 200);
+    CHECK(json_str(err, "mfaToken", buf, sizeof buf) && strcmp(buf, "m") == 0);
+    CHECK(err && strstr(err, "p@ssw0rd") == NULL);
+    sfree(&err);
+    expect_current_user(c, "null");
+    /* the key was fetched, then the login sent with the password encrypted:
+     * base64 of 128 bytes (172 characters), never the clear text */
+    CHECK(stub_requests(&st, body, sizeof body) == 2);
+    CHECK(strstr(body, "mutation loginByEmail") != NULL);
+    CHECK(strstr(body, "p@ssw0rd") == NULL);
+    v = json_value(body, "password");
+    CHECK(v != NULL && *v == '"');
+    if (v != NULL && *v == '"') {
+        len = strcspn(v + 1, "\"");
+        CHECK_MSG(len == 172 && v[172] == '=', "172 base64 characters");
+    }
+    out = RUN_CALL(c, "loginByUsername", "{\"username\":\"bob\",\"password\":\"pw\"}", AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 1635, 200);
+    sfree(&err);
+    CHECK(stub_requests(&st, NULL, 0) == 3); /* the key is fetched once per client */
+    authing_mfa_client_free(c);
+    stub_stop(&st);
+
+    /* success: the user becomes the current user, its token the user token;
+     * logout clears them once the server agreed */
+    stub_start(&st, "{\"data\":{\"loginByPhonePassword\":{\"id\":\"u1\",\"token\":\"tok\"}}}");
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", st.port);
+    c = client_for(url);
+    out = RUN_OP(authing_mfa_login_by_phone_password, c, "{\"phone\":\"13800000000\",\"password\":\"pw\"}",
+                 AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, "u1") == 0);
+    sfree(&out);
+    expect_current_user(c, "{\"id\":\"u1\",\"token\":\"tok\"}");
+    out = RUN_OP(authing_mfa_logout, c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK(json_int(out, "code", &code) && code == 200 && strstr(out, "logged out") != NULL);
+    sfree(&out);
+    expect_current_user(c, "null");
+    authing_mfa_client_free(c);
+    stub_stop(&st);
+    group_end();
+}
+
+static void story_send_sms_code(void)
+{
+    struct user u;
+    authing_mfa_client *c = client_for(g_base);
+    char params[256], code[16] = "", *out;
+
+    group_begin("story: sendSmsCode");
+    CHECK(dev_create_user(&u));
+    snprintf(params, sizeof params, "{\"phone\":\"%s\",\"scene\":\"mfa-verify\"}", u.phone);
+    out = RUN_OP(authing_mfa_send_sms_code, c, params, AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    CHECK(dev_last_code(u.phone, code));
+    snprintf(params, sizeof params, "{\"phone\":\"%s\"}", u.phone);
+    out = RUN_CALL(c, "sendSmsCode", params, AUTHING_MFA_OK, NULL);
+    sfree(&out);
     authing_mfa_client_free(c);
     group_end();
 }
@@ -1906,6 +2230,8 @@ int main(int argc, char **argv)
     test_totp_helpers();
     test_refused_connection();
     test_insecure_http_refused();
+    test_login_offline();
+    test_login_stub();
     if (dev_now() < 0) {
         /* counted as a failure, never as a pass */
         printf("FAIL the dev server does not answer at %s: the MFA story was not run\n", g_base);
@@ -1918,6 +2244,7 @@ int main(int argc, char **argv)
     story_recovery_code();
     story_generic_call();
     story_sms_email();
+    story_send_sms_code();
     story_face();
     story_face_files();
     story_unbind();

@@ -41,6 +41,7 @@ _OPTION_KEYS: Dict[str, str] = {
     "ca_cert_pem": "caCertPem",
     "max_response_bytes": "maxResponseBytes",
     "max_retries": "maxRetries",
+    "public_key": "publicKey",
 }
 
 
@@ -51,6 +52,13 @@ def _js_params(**pairs: Any) -> Optional[JsonObject]:
     does only when there is no argument at all."""
     params = {key: value for key, value in pairs.items() if value is not None}
     return params or None
+
+
+def _dict(value: Optional[Mapping[str, Any]]) -> Any:
+    """A mapping argument as the dict the JSON encoder takes; anything else
+    (``None``: "not given") unchanged, for the library to refuse if it is
+    not an object."""
+    return dict(value) if isinstance(value, Mapping) else value
 
 
 def _path(value: StrPath, what: str) -> str:
@@ -101,7 +109,11 @@ class Client:
     ``app_host``, ...) or with their JS names (``userPoolId``, ``appHost``,
     ...): both spellings are accepted, giving the same option twice is a
     ``TypeError``. ``None`` means "not given". ``timeout`` is in
-    milliseconds, as in the JS SDK. Any other keyword is passed to the
+    milliseconds, as in the JS SDK. ``public_key`` (JS ``publicKey``) is the
+    RSA public key (PEM or base64 DER) password logins encrypt with; without
+    it the key of ``GET /api/v2/.well-known`` is fetched once per client. A
+    key that is not a usable RSA public key is an ``InvalidArgumentError``
+    here. Any other keyword is passed to the
     library unchanged, which refuses unknown keys with an
     ``InvalidArgumentError`` naming the key.
 
@@ -132,6 +144,7 @@ class Client:
         ca_cert_pem: Optional[str] = None,
         max_response_bytes: Optional[int] = None,
         max_retries: Optional[int] = None,
+        public_key: Optional[str] = None,
         **js_options: Any,
     ) -> None:
         # Set first: __del__ runs even when __init__ raises.
@@ -154,6 +167,7 @@ class Client:
             "ca_cert_pem": ca_cert_pem,
             "max_response_bytes": max_response_bytes,
             "max_retries": max_retries,
+            "public_key": public_key,
         }
         options: JsonObject = {}
         for name, value in given.items():
@@ -472,3 +486,210 @@ class Client:
         return _js_params(photo=photo, mfaToken=mfa_token)
 
     verify_face_mfa_async = coroutine(verify_face_mfa)
+
+    # ------------------------------------------- the first factor (issue #12)
+    #
+    # The logins that lead to the MFA stage, and the calls around them. A
+    # login that needs a second factor raises ApiError with code 1635 (the
+    # user's own MFA) or 1636 (the application's MFA policy), and its `data`
+    # as the server sent it: `e.data["mfaToken"]` is what the verify methods
+    # above take. A successful login becomes the current user
+    # (`get_current_user()`), its token the user token.
+
+    @operation("loginByEmail", "authing_mfa_login_by_email", returns=JsonObject)
+    def login_by_email(
+        self,
+        *,
+        email: str,
+        password: str,
+        auto_register: Optional[bool] = None,
+        captcha_code: Optional[str] = None,
+        client_ip: Optional[str] = None,
+        custom_data: Optional[Mapping[str, Any]] = None,
+        context: Optional[Mapping[str, Any]] = None,
+        params: Optional[Any] = None,
+    ) -> Params:
+        """The first factor with email and password (JS ``loginByEmail``):
+        returns the user with its ``token``, who becomes the current user.
+        The password is RSA-encrypted before it is sent (the ``public_key``
+        option, else the server's ``/api/v2/.well-known`` key); one too long
+        for RSA raises ``InvalidArgumentError`` before any request. A user
+        who must pass a second factor raises ``ApiError`` with ``code`` 1635
+        (the user's MFA) or 1636 (the application's), and ``data["mfaToken"]``
+        for ``verify_totp_mfa`` and the other verify methods. ``custom_data``
+        and ``context`` are dicts; ``params`` is the SDK's deprecated
+        predecessor of ``custom_data``."""
+        return _js_params(
+            email=email,
+            password=password,
+            autoRegister=auto_register,
+            captchaCode=captcha_code,
+            clientIp=client_ip,
+            customData=_dict(custom_data),
+            context=_dict(context),
+            params=params,
+        )
+
+    login_by_email_async = coroutine(login_by_email)
+
+    @operation("loginByUsername", "authing_mfa_login_by_username", returns=JsonObject)
+    def login_by_username(
+        self,
+        *,
+        username: str,
+        password: str,
+        auto_register: Optional[bool] = None,
+        captcha_code: Optional[str] = None,
+        client_ip: Optional[str] = None,
+        custom_data: Optional[Mapping[str, Any]] = None,
+        context: Optional[Mapping[str, Any]] = None,
+        params: Optional[Any] = None,
+    ) -> Params:
+        """The first factor with username and password (JS
+        ``loginByUsername``), as ``login_by_email``: returns the user with
+        ``token`` (the current user from then on); a second factor needed
+        raises ``ApiError`` code 1635/1636 with ``data["mfaToken"]``."""
+        return _js_params(
+            username=username,
+            password=password,
+            autoRegister=auto_register,
+            captchaCode=captcha_code,
+            clientIp=client_ip,
+            customData=_dict(custom_data),
+            context=_dict(context),
+            params=params,
+        )
+
+    login_by_username_async = coroutine(login_by_username)
+
+    @operation("loginByPhonePassword", "authing_mfa_login_by_phone_password", returns=JsonObject)
+    def login_by_phone_password(
+        self,
+        *,
+        phone: str,
+        password: str,
+        auto_register: Optional[bool] = None,
+        captcha_code: Optional[str] = None,
+        client_ip: Optional[str] = None,
+        custom_data: Optional[Mapping[str, Any]] = None,
+        context: Optional[Mapping[str, Any]] = None,
+        params: Optional[Any] = None,
+    ) -> Params:
+        """The first factor with phone number and password (JS
+        ``loginByPhonePassword``), as ``login_by_email``: returns the user
+        with ``token``; a second factor needed raises ``ApiError`` code
+        1635/1636 with ``data["mfaToken"]``."""
+        return _js_params(
+            phone=phone,
+            password=password,
+            autoRegister=auto_register,
+            captchaCode=captcha_code,
+            clientIp=client_ip,
+            customData=_dict(custom_data),
+            context=_dict(context),
+            params=params,
+        )
+
+    login_by_phone_password_async = coroutine(login_by_phone_password)
+
+    @operation("loginByPhoneCode", "authing_mfa_login_by_phone_code", returns=JsonObject)
+    def login_by_phone_code(
+        self,
+        *,
+        phone: str,
+        code: str,
+        phone_country_code: Optional[str] = None,
+        client_ip: Optional[str] = None,
+        custom_data: Optional[Mapping[str, Any]] = None,
+        context: Optional[Mapping[str, Any]] = None,
+        params: Optional[Any] = None,
+    ) -> Params:
+        """The first factor with phone number and SMS code (JS
+        ``loginByPhoneCode``; send the code with ``send_sms_code(phone=...,
+        scene="login")``): returns the user with ``token``, who becomes the
+        current user. A second factor needed raises ``ApiError`` code
+        1635/1636 with ``data["mfaToken"]``."""
+        return _js_params(
+            phone=phone,
+            code=code,
+            phoneCountryCode=phone_country_code,
+            clientIp=client_ip,
+            customData=_dict(custom_data),
+            context=_dict(context),
+            params=params,
+        )
+
+    login_by_phone_code_async = coroutine(login_by_phone_code)
+
+    @operation("loginByEmailCode", "authing_mfa_login_by_email_code", returns=JsonObject)
+    def login_by_email_code(
+        self,
+        *,
+        email: str,
+        code: str,
+        phone_country_code: Optional[str] = None,
+        client_ip: Optional[str] = None,
+        custom_data: Optional[Mapping[str, Any]] = None,
+        context: Optional[Mapping[str, Any]] = None,
+        params: Optional[Any] = None,
+    ) -> Params:
+        """The first factor with email and emailed code (JS
+        ``loginByEmailCode``; send the code with ``send_email(email=...,
+        scene="LOGIN_VERIFY_CODE")``). No token is sent, as in the SDK.
+        Returns the user with ``token``, who becomes the current user; a
+        second factor needed raises ``ApiError`` code 1635/1636 with
+        ``data["mfaToken"]``."""
+        return _js_params(
+            email=email,
+            code=code,
+            phoneCountryCode=phone_country_code,
+            clientIp=client_ip,
+            customData=_dict(custom_data),
+            context=_dict(context),
+            params=params,
+        )
+
+    login_by_email_code_async = coroutine(login_by_email_code)
+
+    @operation("sendSmsCode", "authing_mfa_send_sms_code", returns=Any)
+    def send_sms_code(
+        self, *, phone: str, phone_country_code: Optional[str] = None, scene: Optional[str] = None
+    ) -> Params:
+        """Sends a one-time code by SMS (JS ``sendSmsCode``); ``scene`` is
+        ``"mfa-verify"`` for the MFA stage (then ``verify_app_sms_mfa``),
+        ``"login"`` for ``login_by_phone_code``, ... Returns the server's
+        ``data`` (the SDK declares ``{code, message}`` but returns ``data``).
+        Failures raise ``ApiError`` with the server's code."""
+        return _js_params(phone=phone, phoneCountryCode=phone_country_code, scene=scene)
+
+    send_sms_code_async = coroutine(send_sms_code)
+
+    @operation("sendEmail", "authing_mfa_send_email", returns=JsonObject)
+    def send_email(self, *, email: str, scene: str) -> Params:
+        """Sends a one-time code by email (JS ``sendEmail``); ``scene`` is
+        ``"MFA_VERIFY_CODE"`` for the MFA stage (then
+        ``verify_app_email_mfa``), ``"LOGIN_VERIFY_CODE"`` for
+        ``login_by_email_code``, ... Returns the server's ``{message,
+        code}``."""
+        return _js_params(email=email, scene=scene)
+
+    send_email_async = coroutine(send_email)
+
+    @operation("logout", "authing_mfa_logout", returns=JsonObject)
+    def logout(self) -> Params:
+        """Logs out on the server with the user token (JS ``logout``):
+        returns the server's ``{code, message}``; the current user and token
+        are cleared only then (kept when it fails). ``clear_current_user()``
+        forgets them locally without a request."""
+        return None
+
+    logout_async = coroutine(logout)
+
+    @operation("checkLoginStatus", "authing_mfa_check_login_status", returns=JsonObject)
+    def check_login_status(self, *, token: Optional[str] = None) -> Params:
+        """Whether a token is valid (JS ``checkLoginStatus``): returns
+        ``{code, message, status, exp, iat, data}`` as the server sent it.
+        Without ``token`` the server checks the stored user token."""
+        return _js_params(token=token)
+
+    check_login_status_async = coroutine(check_login_status)

@@ -242,6 +242,124 @@ public:
         return run_future(detail::op::verify_face_mfa, params);
     }
 
+    // --- The first factor (issue #12) ----------------------------------------
+    //
+    // A login that needs a second factor throws `Error` with `Status::Api`,
+    // `code()` 1635 (the user's own MFA) or 1636 (the application's), and
+    // `data()` as the server sent it: its `mfaToken` is what
+    // `verify_totp_mfa` and the other verify methods take. A successful
+    // login makes the user the current user (`get_current_user()`), its
+    // token the user token. Passwords are RSA-encrypted with
+    // `Options::public_key` or the server's `/api/v2/.well-known` key; one
+    // too long for RSA throws `Status::InvalidArgument` before any request.
+
+    /// `{"email", "password", "autoRegister"?, "captchaCode"?, "clientIp"?,
+    /// "customData"?: {…}, "context"?: {…}}` → the user with `token`.
+    std::string login_by_email(const std::string& params) const {
+        return run(detail::op::login_by_email, params);
+    }
+    Operation login_by_email_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::login_by_email, params, std::move(on_done));
+    }
+    AsyncCall login_by_email_future(const std::string& params) const {
+        return run_future(detail::op::login_by_email, params);
+    }
+
+    /// `{"username", "password"}` and the options of `login_by_email` → the user.
+    std::string login_by_username(const std::string& params) const {
+        return run(detail::op::login_by_username, params);
+    }
+    Operation login_by_username_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::login_by_username, params, std::move(on_done));
+    }
+    AsyncCall login_by_username_future(const std::string& params) const {
+        return run_future(detail::op::login_by_username, params);
+    }
+
+    /// `{"phone", "password"}` and the options of `login_by_email` → the user.
+    std::string login_by_phone_password(const std::string& params) const {
+        return run(detail::op::login_by_phone_password, params);
+    }
+    Operation login_by_phone_password_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::login_by_phone_password, params, std::move(on_done));
+    }
+    AsyncCall login_by_phone_password_future(const std::string& params) const {
+        return run_future(detail::op::login_by_phone_password, params);
+    }
+
+    /// `{"phone", "code", "phoneCountryCode"?, "clientIp"?, "customData"?,
+    /// "context"?}` → the user (send the code with `send_sms_code`, scene "login").
+    std::string login_by_phone_code(const std::string& params) const {
+        return run(detail::op::login_by_phone_code, params);
+    }
+    Operation login_by_phone_code_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::login_by_phone_code, params, std::move(on_done));
+    }
+    AsyncCall login_by_phone_code_future(const std::string& params) const {
+        return run_future(detail::op::login_by_phone_code, params);
+    }
+
+    /// `{"email", "code", "phoneCountryCode"?, "clientIp"?, "customData"?,
+    /// "context"?}` → the user (sent without a token, as in the JS SDK; send
+    /// the code with `send_email`, scene "LOGIN_VERIFY_CODE").
+    std::string login_by_email_code(const std::string& params) const {
+        return run(detail::op::login_by_email_code, params);
+    }
+    Operation login_by_email_code_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::login_by_email_code, params, std::move(on_done));
+    }
+    AsyncCall login_by_email_code_future(const std::string& params) const {
+        return run_future(detail::op::login_by_email_code, params);
+    }
+
+    /// `{"phone", "phoneCountryCode"?, "scene"?}` (scene "mfa-verify" for the
+    /// MFA stage, "login" for `login_by_phone_code`) → the server's `data`.
+    std::string send_sms_code(const std::string& params) const {
+        return run(detail::op::send_sms_code, params);
+    }
+    Operation send_sms_code_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::send_sms_code, params, std::move(on_done));
+    }
+    AsyncCall send_sms_code_future(const std::string& params) const {
+        return run_future(detail::op::send_sms_code, params);
+    }
+
+    /// `{"email", "scene"}` (scene "MFA_VERIFY_CODE" for the MFA stage,
+    /// "LOGIN_VERIFY_CODE" for `login_by_email_code`) → `{"message", "code"}`.
+    std::string send_email(const std::string& params) const {
+        return run(detail::op::send_email, params);
+    }
+    Operation send_email_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::send_email, params, std::move(on_done));
+    }
+    AsyncCall send_email_future(const std::string& params) const {
+        return run_future(detail::op::send_email, params);
+    }
+
+    /// No parameters → the server's `{"code", "message"}`; the current user
+    /// and token are cleared only then (`clear_current_user` is local only).
+    std::string logout(const std::optional<std::string>& params = std::nullopt) const {
+        return run(detail::op::logout, params);
+    }
+    Operation logout_async(const std::optional<std::string>& params, Callback on_done) const {
+        return run_async(detail::op::logout, params, std::move(on_done));
+    }
+    AsyncCall logout_future(const std::optional<std::string>& params = std::nullopt) const {
+        return run_future(detail::op::logout, params);
+    }
+
+    /// `{"token"?}` (none: the stored user token) → `{code, message, status,
+    /// exp, iat, data}`.
+    std::string check_login_status(const std::optional<std::string>& params = std::nullopt) const {
+        return run(detail::op::check_login_status, params);
+    }
+    Operation check_login_status_async(const std::optional<std::string>& params, Callback on_done) const {
+        return run_async(detail::op::check_login_status, params, std::move(on_done));
+    }
+    AsyncCall check_login_status_future(const std::optional<std::string>& params = std::nullopt) const {
+        return run_future(detail::op::check_login_status, params);
+    }
+
     /// Any operation by its JS method name (e.g. "verifyTotpMfa").
     std::string call(const std::string& method,
                      const std::optional<std::string>& params = std::nullopt) const {

@@ -77,6 +77,18 @@ inline constexpr OperationSpec associate_face_by_files{"associateFaceByLocalFile
                                                        &authing_mfa_associate_face_by_files};
 inline constexpr OperationSpec verify_face_mfa{"verifyFaceMfa", &authing_mfa_verify_face};
 
+// The first factor, and the calls around it (issue #12).
+inline constexpr OperationSpec login_by_email{"loginByEmail", &authing_mfa_login_by_email};
+inline constexpr OperationSpec login_by_username{"loginByUsername", &authing_mfa_login_by_username};
+inline constexpr OperationSpec login_by_phone_password{"loginByPhonePassword",
+                                                       &authing_mfa_login_by_phone_password};
+inline constexpr OperationSpec login_by_phone_code{"loginByPhoneCode", &authing_mfa_login_by_phone_code};
+inline constexpr OperationSpec login_by_email_code{"loginByEmailCode", &authing_mfa_login_by_email_code};
+inline constexpr OperationSpec send_sms_code{"sendSmsCode", &authing_mfa_send_sms_code};
+inline constexpr OperationSpec send_email{"sendEmail", &authing_mfa_send_email};
+inline constexpr OperationSpec logout{"logout", &authing_mfa_logout};
+inline constexpr OperationSpec check_login_status{"checkLoginStatus", &authing_mfa_check_login_status};
+
 }  // namespace op
 
 }  // namespace detail

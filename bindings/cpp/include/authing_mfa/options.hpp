@@ -27,6 +27,9 @@ struct Options {
     bool allow_insecure_http = false;             ///< plain http to a non-loopback host
     std::string ca_cert_pem;                      ///< extra trusted certificates
     std::optional<long long> max_response_bytes;  ///< default 4 MiB
+    /// RSA public key (PEM or base64 DER) password logins encrypt with;
+    /// empty: the server's /api/v2/.well-known key, fetched once per client.
+    std::string public_key;
 
     std::string to_json() const {
         Params p;
@@ -45,6 +48,7 @@ struct Options {
         if (allow_insecure_http) p.set("allowInsecureHttp", true);
         put("caCertPem", ca_cert_pem);
         if (max_response_bytes) p.raw("maxResponseBytes", std::to_string(*max_response_bytes));
+        put("publicKey", public_key);
         return p.str();
     }
 };
