@@ -485,10 +485,12 @@ impl Client {
     /// (`AC:1573-1589`). Without an `appId` option the JS SDK sends
     /// `app_id=undefined`; this sends `app_id=` (empty).
     pub async fn logout(&self) -> Result<ServerStatus, Error> {
-        let app_id = self.app_id().unwrap_or("");
+        // Percent-encoded as axios encodes query values (an appId is hex in
+        // practice, so this matches the SDK's unencoded URL byte for byte).
+        let query = crate::core::transport::query(&[("app_id", Some(self.app_id().unwrap_or("")))]);
         let req = Request {
             method: Method::GET,
-            path: Cow::Owned(format!("/api/v2/logout?app_id={app_id}")),
+            path: Cow::Owned(format!("/api/v2/logout{query}")),
             body: Body::Empty,
             auth: Auth::User,
             secrets: vec![],

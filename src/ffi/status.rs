@@ -55,11 +55,16 @@ pub extern "C" fn authing_mfa_version() -> *const c_char {
 }
 
 /// The operations this library runs, as a JSON array, one object each in
-/// the JS SDK's order: `{"name": "verifyTotpMfa", "aliases": [],
-/// "cFunction": "authing_mfa_verify_totp", "keys": ["totp", "mfaToken"]}`.
-/// `name` and `aliases` are what `authing_mfa_call` and
-/// `authing_mfa_call_async` accept; `keys` are the keys `params_json` may
-/// hold. For bindings and tools that check themselves against the library
+/// the order of the library's table: `{"name": "verifyTotpMfa", "aliases":
+/// [], "cFunction": "authing_mfa_verify_totp", "keys": ["totp",
+/// "mfaToken"], "http": "POST /api/v2/mfa/totp/verify", "token":
+/// "mfaToken", "requiresArgument": true}`. `name` and `aliases` are what
+/// `authing_mfa_call` and `authing_mfa_call_async` accept; `keys` are the
+/// keys `params_json` may hold; `http` is the (last) request it sends;
+/// `token` which token it carries (`"mfaToken"`, `"mfaToken or user
+/// token"`, `"user token"`, `"access token"`, `"app credentials"` or
+/// `"none"`); `requiresArgument` whether a NULL `params_json` is an error.
+/// More fields may be added; read the ones you need. For bindings and tools that check themselves against the library
 /// they load (each binding's tests do). A static string, never free it.
 /// Thread-safe, never blocks.
 #[no_mangle]
