@@ -267,7 +267,7 @@ fn synchronous_refusals_never_call_back_and_param_errors_do() {
         AUTHING_MFA_ERR_NULL_ARGUMENT
     );
     let m = CString::new("verifyTotpMfa").unwrap();
-    let mut op = 1usize as *mut authing_mfa_op;
+    let mut op: *mut authing_mfa_op = std::ptr::dangling_mut();
     let s = unsafe {
         authing_mfa_call_async(
             c,

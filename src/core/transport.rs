@@ -212,7 +212,7 @@ impl Transport {
             }
         }
 
-        let tls = tls_config(url.scheme() == "https", options.ca_cert_pem.as_deref())?;
+        let tls = tls_config(options.ca_cert_pem.as_deref())?;
         Ok(Transport {
             tls,
             http: PerLane::new(),

@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn out_pointers_are_nulled_on_entry_and_optional_ones_do_not_leak() {
-        let mut p: *mut c_char = 1 as *mut c_char;
+        let mut p: *mut c_char = std::ptr::dangling_mut();
         let out = unsafe { Out::new(&mut p) };
         assert!(p.is_null());
         out.set("x".into()).unwrap();
