@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__dev/users/{id}", get(get_user).delete(delete_user))
         .route("/__dev/users/{id}/mfa/{factor}", post(set_factor))
         .route("/__dev/login", post(login))
+        .route("/__dev/apps/{app_id}", get(get_app).post(set_app))
         .route("/__dev/apps/{app_id}/mfa", get(get_app_mfa).post(set_app_mfa))
         .route("/__dev/outbox", get(outbox))
         .route("/__dev/clock", get(get_clock).post(shift_clock))
@@ -206,6 +207,85 @@ async fn login(State(app): State<AppState>, ClientIp(ip): ClientIp, body: JsonOb
         .await
 }
 
+/// The registry entry of an application as `/__dev/apps/{appId}` shows it:
+/// whether it has a secret (never the secret), the factors it has enabled
+/// (`factorsSet` false: the default, from `*` or all four), and its MFA
+/// policy (`/__dev/apps/{appId}/mfa`).
+fn app_json(db: &Db, app_id: &str) -> Value {
+    let rec = db.apps.get(app_id);
+    let policy = db.app_mfa.get(app_id).cloned().unwrap_or_default();
+    json!({
+        "appId": app_id,
+        "registered": rec.is_some(),
+        "hasSecret": rec.is_some_and(|a| a.app_secret_sha256.is_some()),
+        "tokenEndPointAuthMethods": if rec.is_some_and(|a| a.app_secret_sha256.is_some()) {
+            json!(["client_secret_post", "client_secret_basic"])
+        } else {
+            json!(["none", "client_secret_post", "client_secret_basic"])
+        },
+        "factors": db.app_factors(Some(app_id)),
+        "factorsSet": rec.is_some_and(|a| a.factors.is_some()),
+        "mfaPolicy": policy,
+    })
+}
+
+/// `GET /__dev/apps/{appId}`: the application in the registry.
+async fn get_app(State(app): State<AppState>, Path(app_id): Path<String>) -> ApiResult {
+    app.read(|db| Ok(Reply::ok(Msg::Ok, app_json(db, &app_id))))
+}
+
+/// `POST /__dev/apps/{appId} {"appSecret"?: string|null, "factors"?: [..]|null}`:
+/// registers or updates an application for the v3 API. `appSecret` makes
+/// it a confidential client whose `/api/v3/signin` must authenticate
+/// (`client_secret_post` or `client_secret_basic`); `null` makes it public
+/// (`none`). `factors` are the MFA factors it has enabled (what
+/// `list-factors-to-enroll` offers and `send-enroll-factor-request`
+/// accepts), `null` back to the default. A key left out keeps its value.
+/// Only the secret's SHA-256 is kept; it is never answered.
+async fn set_app(State(app): State<AppState>, Path(app_id): Path<String>, body: JsonObject) -> ApiResult {
+    if app_id.is_empty() || app_id.chars().count() > MAX_FIELD {
+        return Err(Reply::invalid("appId"));
+    }
+    let secret = match body.0.get("appSecret") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(s)) if !s.is_empty() && s.chars().count() <= MAX_FIELD => {
+            Some(Some(crypto::sha256_hex(s.as_bytes())))
+        }
+        Some(_) => return Err(Reply::invalid("appSecret")),
+    };
+    let factors = match body.0.get("factors") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::Array(list)) => Some(Some(factor_list(list)?)),
+        Some(_) => return Err(Reply::invalid("factors")),
+    };
+    app.change(|db| {
+        let rec = db.apps.entry(app_id.clone()).or_default();
+        if let Some(s) = secret {
+            rec.app_secret_sha256 = s;
+        }
+        if let Some(f) = factors {
+            rec.factors = f;
+        }
+        Ok(Reply::ok(Msg::Ok, app_json(db, &app_id)))
+    })
+}
+
+/// Factor names, upper-cased, each one of [`APP_MFA_FACTORS`], no repeats.
+fn factor_list(list: &[Value]) -> Result<Vec<String>, Reply> {
+    let mut factors: Vec<String> = Vec::new();
+    for f in list {
+        let f = f
+            .as_str()
+            .map(str::to_ascii_uppercase)
+            .filter(|f| APP_MFA_FACTORS.contains(&f.as_str()) && !factors.contains(f))
+            .ok_or_else(|| Reply::invalid("factors"))?;
+        factors.push(f);
+    }
+    Ok(factors)
+}
+
 /// `GET /__dev/apps/{appId}/mfa`: the application's MFA policy.
 async fn get_app_mfa(State(app): State<AppState>, Path(app_id): Path<String>) -> ApiResult {
     app.read(|db| Ok(Reply::ok(Msg::Ok, app_mfa_json(db, &app_id))))
@@ -220,15 +300,7 @@ async fn set_app_mfa(State(app): State<AppState>, Path(app_id): Path<String>, bo
     let Some(Value::Array(list)) = body.0.get("factors") else {
         return Err(Reply::invalid("factors"));
     };
-    let mut factors: Vec<String> = Vec::new();
-    for f in list {
-        let f = f
-            .as_str()
-            .map(str::to_ascii_uppercase)
-            .filter(|f| APP_MFA_FACTORS.contains(&f.as_str()) && !factors.contains(f))
-            .ok_or_else(|| Reply::invalid("factors"))?;
-        factors.push(f);
-    }
+    let factors = factor_list(list)?;
     if app_id.is_empty() || app_id.chars().count() > MAX_FIELD {
         return Err(Reply::invalid("appId"));
     }

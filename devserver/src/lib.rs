@@ -10,8 +10,9 @@
 //! JS SDK does (`authing-login-v2-wire.md`): the `.well-known` RSA key and
 //! encrypted passwords (`rsakey`), the SDK's GraphQL documents (`graphql`),
 //! REST logins and the MFA stage that follows them (`login`), with
-//! passwords kept as Argon2id hashes (`password`). See `README.md` for the
-//! endpoints and codes.
+//! passwords kept as Argon2id hashes (`password`). And Authing's v3 factor
+//! API as authing-node-sdk speaks it (`authing-factors-v3-wire.md`, `v3`),
+//! on the same users. See `README.md` for the endpoints and codes.
 //!
 //! In-process use (Rust tests):
 //!
@@ -37,6 +38,7 @@ pub mod rsakey;
 mod state;
 pub mod store;
 pub mod token;
+mod v3;
 
 pub use messages::{Lang, Msg};
 use state::AppState;
@@ -143,6 +145,7 @@ fn build_router(app: AppState, log: bool) -> Router {
         .merge(api::routes())
         .merge(login::routes())
         .merge(graphql::routes())
+        .merge(v3::routes())
         .merge(dev::routes())
         .fallback(|| async { reply::Reply::bare(Msg::NotFound) })
         .with_state(app)

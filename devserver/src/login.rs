@@ -74,10 +74,10 @@ impl From<AppId> for Stage {
 }
 
 /// `applicationMfa` of a challenge: the policy's factors in order, then the
-/// user's own app SMS/email switches not already named, numbered by `sort`.
+/// user's own SMS/email factors (v3 enrolments or the dev switches) not already named, numbered by `sort`.
 fn application_mfa(u: &UserRec, policy: &[String]) -> Vec<String> {
     let mut factors: Vec<String> = policy.to_vec();
-    for (on, f) in [(u.app_sms_mfa, "SMS"), (u.app_email_mfa, "EMAIL")] {
+    for (on, f) in [(u.sms_mfa(), "SMS"), (u.email_mfa(), "EMAIL")] {
         if on && !factors.iter().any(|p| p == f) {
             factors.push(f.to_owned());
         }

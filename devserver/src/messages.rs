@@ -99,7 +99,52 @@ catalogue! {
     /// `checkLoginStatus` of a valid user token.
     TokenValid => 200, 200, "登录状态有效", "The login is valid";
 
+    /// v3 success (the text of Authing's GenAuth samples). The v3 messages
+    /// below use as `code` their `apiCode` when they have one, else their
+    /// `statusCode` (see `crate::v3::meta`); v3 answers travel with HTTP 200.
+    V3Ok => 200, 200, "操作成功", "Operation successful";
+    /// `POST /api/v3/send-enroll-factor-request`.
+    EnrollStarted => 200, 200, "请在 60 秒内完成绑定", "Enrollment started: finish it within 60 seconds";
+    /// `POST /api/v3/enroll-factor`.
+    FactorEnrolled => 200, 200, "MFA 认证要素绑定成功", "MFA factor enrolled";
+    /// `POST /api/v3/reset-factor`.
+    FactorReset => 200, 200, "MFA 认证要素解绑成功", "MFA factor reset";
+    /// `POST /api/v3/mfa-totp-verify` with a wrong or replayed code: a
+    /// success (`data.verified` false), as the DTO's boolean implies.
+    TotpNotVerified => 200, 200, "安全码错误，校验未通过", "Security code not verified";
+
     // ---- errors ----------------------------------------------------------
+    /// v3: `/api/v3/signin` without the `x-authing-app-id` header.
+    AppIdMissing => 400, 200, "请求头 x-authing-app-id 缺失", "The x-authing-app-id header is missing";
+    /// v3: a value this server does not support (`connection` LDAP/AD,
+    /// `passwordEncryptType` sm2).
+    UnsupportedValue => 400, 200, "不支持的参数值：{field}", "Unsupported value: {field}";
+    /// v3: an enrollmentToken that is unknown, expired, used, someone
+    /// else's or for another factorType.
+    EnrollmentTokenInvalid => 400, 200, "enrollmentToken 无效、已过期或已使用",
+        "The enrollmentToken is invalid, expired or already used";
+    /// v3: the client secret is wrong or missing, or `client_id` names
+    /// another application.
+    ClientAuthFailed => 401, 200, "应用认证失败：client_id 或 client_secret 错误",
+        "Client authentication failed: wrong or missing client_id or client_secret";
+    /// v3: a factorType the application has not enabled.
+    FactorNotEnabled => 403, 200, "应用未开启该 MFA 认证要素", "The application has not enabled this MFA factor";
+    /// v3: a factor that does not exist (or is not the user's).
+    FactorNotFound => 404, 200, "MFA 认证要素不存在", "No such MFA factor";
+    /// v3: a factor of that type is already enrolled.
+    FactorAlreadyEnrolled => 409, 200, "已绑定该类型的 MFA 认证要素，请先解绑",
+        "A factor of this type is already enrolled; reset it first";
+    /// v3: a second enrolment code to the same phone or email within a
+    /// minute (apiCode 2080, Guard's "one per minute").
+    SendTooOften => 2080, 200, "发送过于频繁，每个地址每分钟只能发送一次",
+        "Sent too often: one code per address per minute";
+    /// v3 FACE enrolment without a photo, or with an upload key never
+    /// uploaded (Authing's 1700).
+    FacePhotoMissing => 1700, 200, "未上传人脸照片", "No face photo uploaded";
+    /// v3 FACE enrolment while a face is bound (Authing's 1706).
+    FaceAlreadyBound => 1706, 200, "已绑定人脸", "A face is already bound";
+    /// v3 `mfa-totp-verify` without `totp` (Authing's 6003 in its v3 list).
+    TotpCodeMissing => 6003, 200, "TOTP 安全码缺失", "The TOTP code is missing";
     /// A wrong code at confirm: Authing answers this one with HTTP 400.
     /// Authing's text (and the English of its GenAuth documentation), the
     /// same as 6001's.

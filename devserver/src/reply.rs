@@ -28,6 +28,10 @@ pub struct Reply {
     pub data: Option<Box<Value>>,
     /// Keys beside `code`/`message`/`data` (the rotated `recoveryCode`).
     pub extra: Vec<(&'static str, Value)>,
+    /// Rendered as the v3 envelope (`{statusCode, message, apiCode?,
+    /// requestId, data?}`, always HTTP 200) instead of v2's `{code, …}`;
+    /// see [`crate::v3`].
+    pub v3: bool,
 }
 
 impl Reply {
@@ -38,6 +42,7 @@ impl Reply {
             field: None,
             data: Some(Box::new(data)),
             extra: Vec::new(),
+            v3: false,
         }
     }
 
@@ -48,6 +53,7 @@ impl Reply {
             field: None,
             data: None,
             extra: Vec::new(),
+            v3: false,
         }
     }
 
@@ -65,8 +71,39 @@ impl Reply {
         self
     }
 
+    /// The same answer in the v3 envelope.
+    pub fn into_v3(mut self) -> Reply {
+        self.v3 = true;
+        self
+    }
+
+    /// The HTTP status the answer travels with: the message's for v2, and
+    /// always 200 for v3, whose spec says every answer is HTTP 200 (the v3
+    /// SDK throws on any other status and would lose the envelope).
+    pub fn http_status(&self) -> u16 {
+        if self.v3 {
+            200
+        } else {
+            self.msg.http_status()
+        }
+    }
+
+    /// What the log line shows: v2's `code`, or v3's `apiCode` when there is
+    /// one, else its `statusCode`.
+    pub fn log_code(&self) -> i64 {
+        if self.v3 {
+            let (status, api) = crate::v3::meta(self.msg);
+            api.unwrap_or(i64::from(status))
+        } else {
+            self.msg.code()
+        }
+    }
+
     /// The JSON envelope in `lang`.
     pub fn render(&self, lang: Lang) -> Value {
+        if self.v3 {
+            return crate::v3::render(self, lang);
+        }
         let mut m = Map::new();
         m.insert("code".into(), self.msg.code().into());
         m.insert(
@@ -91,7 +128,7 @@ impl From<Msg> for Reply {
 
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.msg.http_status()).unwrap_or(StatusCode::OK);
+        let status = StatusCode::from_u16(self.http_status()).unwrap_or(StatusCode::OK);
         let mut resp = status.into_response();
         resp.extensions_mut().insert(self);
         resp
@@ -136,12 +173,12 @@ pub async fn envelope(State(log): State<bool>, req: Request, next: Next) -> Resp
         None => None,
     };
     let code = match (&reply, resp.extensions().get::<LogCode>()) {
-        (Some(r), _) => r.msg.code().to_string(),
+        (Some(r), _) => r.log_code().to_string(),
         (None, Some(c)) => c.0.to_string(),
         (None, None) => "-".to_owned(),
     };
     if let Some(r) = reply {
-        let status = StatusCode::from_u16(r.msg.http_status()).unwrap_or(status);
+        let status = StatusCode::from_u16(r.http_status()).unwrap_or(status);
         resp = (status, Json(r.render(lang))).into_response();
     }
     if log {

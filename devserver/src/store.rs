@@ -222,6 +222,27 @@ pub struct UserRec {
     /// User tokens ended by `GET /api/v2/logout`, kept until they expire.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoked_tokens: Vec<SpentToken>,
+    /// An SMS factor enrolled through v3 (`/api/v3/enroll-factor`): the
+    /// user's own factor, on the user's `phone`. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_factor: Option<FactorMeta>,
+    /// An EMAIL factor enrolled through v3, on the user's `email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_factor: Option<FactorMeta>,
+    /// The v3 `factorId` of the bound face, when it was bound through v3; a
+    /// face bound through v2 has none and gets one derived from the user id
+    /// (see [`UserRec::face_factor_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face_factor_id: Option<String>,
+}
+
+/// A v3 factor whose value lives elsewhere in the user (the phone, the
+/// email): only its id and when it was enrolled.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FactorMeta {
+    pub id: String,
+    pub created_at: i64,
 }
 
 impl fmt::Debug for UserRec {
@@ -235,6 +256,8 @@ impl fmt::Debug for UserRec {
             .field("face", &self.face.is_some())
             .field("app_sms_mfa", &self.app_sms_mfa)
             .field("app_email_mfa", &self.app_email_mfa)
+            .field("sms_factor", &self.sms_factor.is_some())
+            .field("email_factor", &self.email_factor.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -269,12 +292,36 @@ impl UserRec {
             app_email_mfa: false,
             mfa_guard: MfaGuard::default(),
             revoked_tokens: Vec::new(),
+            sms_factor: None,
+            email_factor: None,
+            face_factor_id: None,
         }
     }
 
     /// Whether a login must stop at code 1635.
     pub fn mfa_enabled(&self) -> bool {
-        self.totp.is_some() || self.face.is_some() || self.app_sms_mfa || self.app_email_mfa
+        self.personal_mfa() || self.app_sms_mfa || self.app_email_mfa
+    }
+
+    /// Whether SMS is one of the user's second factors: enrolled through
+    /// v3, or switched on by `/__dev/users/{id}/mfa/sms`.
+    pub fn sms_mfa(&self) -> bool {
+        self.app_sms_mfa || self.sms_factor.is_some()
+    }
+
+    /// Whether email is one of the user's second factors.
+    pub fn email_mfa(&self) -> bool {
+        self.app_email_mfa || self.email_factor.is_some()
+    }
+
+    /// The v3 `factorId` of the bound face. A face bound through v2 has no
+    /// stored id, so one is derived from the user id: stable, and unlike
+    /// any random id.
+    pub fn face_factor_id(&self) -> Option<String> {
+        self.face.as_ref()?;
+        Some(self.face_factor_id.clone().unwrap_or_else(|| {
+            crate::crypto::sha256_hex(format!("{}:FACE", self.id).as_bytes())[..24].to_owned()
+        }))
     }
 
     /// Whether `password` is this user's (an Argon2id verification: slow on
@@ -287,10 +334,12 @@ impl UserRec {
         )
     }
 
-    /// Whether the user bound a factor of their own (TOTP or face): a login
-    /// then stops at 1635, Authing's "personal MFA".
+    /// Whether the user bound a factor of their own (TOTP or face through
+    /// v2 or v3, SMS or email through v3): a login then stops at 1635,
+    /// Authing's "personal MFA" (bound by the user, not imposed by the
+    /// application).
     pub fn personal_mfa(&self) -> bool {
-        self.totp.is_some() || self.face.is_some()
+        self.totp.is_some() || self.face.is_some() || self.sms_factor.is_some() || self.email_factor.is_some()
     }
 
     /// The account name in the otpauth URI: email, else phone, else
@@ -306,10 +355,10 @@ impl UserRec {
     /// `applicationMfa` of a 1635 answer, in Authing's shape.
     pub fn application_mfa(&self) -> Value {
         let mut v = Vec::new();
-        if self.app_sms_mfa {
+        if self.sms_mfa() {
             v.push(json!({"mfaPolicy": "SMS", "status": 1, "sort": 0}));
         }
-        if self.app_email_mfa {
+        if self.email_mfa() {
             v.push(json!({"mfaPolicy": "EMAIL", "status": 1, "sort": 1}));
         }
         Value::Array(v)
@@ -382,7 +431,86 @@ pub struct Db {
     /// factors, in order, of `POST /__dev/apps/{appId}/mfa`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub app_mfa: BTreeMap<String, Vec<String>>,
+    /// The application registry of `POST /__dev/apps/{appId}`: client
+    /// secrets for `/api/v3/signin` and the factors each app has enabled.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub apps: BTreeMap<String, AppRec>,
+    /// v3 enrolments started by `send-enroll-factor-request` and not yet
+    /// finished, expired ones dropped as new ones start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enrollments: Vec<Enrollment>,
 }
+
+/// An application of the registry. `Debug` leaves out the secret's digest.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRec {
+    /// SHA-256 (hex) of the app secret; `None` makes a public client
+    /// (`tokenEndPointAuthMethod: "none"`). Only the digest is kept, so the
+    /// state file does not hand out the secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret_sha256: Option<String>,
+    /// The factors the application has enabled, in order; `None` is every
+    /// factor ([`APP_MFA_FACTORS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factors: Option<Vec<String>>,
+}
+
+impl fmt::Debug for AppRec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppRec")
+            .field("has_secret", &self.app_secret_sha256.is_some())
+            .field("factors", &self.factors)
+            .finish()
+    }
+}
+
+/// A v3 enrolment in progress. The enrollmentToken itself is not kept, only
+/// its SHA-256, so neither the file nor `Debug` can replay it; `Debug`
+/// also leaves out the OTP secret and recovery code.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Enrollment {
+    pub token_sha256: String,
+    pub user_id: String,
+    /// `OTP`, `SMS`, `EMAIL` or `FACE`.
+    pub factor_type: String,
+    pub expires_at: i64,
+    /// OTP: the secret and recovery code handed out with the QR code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<String>,
+    /// SMS: where the code went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_country_code: Option<String>,
+    /// EMAIL: where the code went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Wrong passCodes so far; the enrolment is dropped at
+    /// [`ENROLL_MAX_FAILURES`].
+    #[serde(default)]
+    pub failures: u32,
+}
+
+impl fmt::Debug for Enrollment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Enrollment")
+            .field("user_id", &self.user_id)
+            .field("factor_type", &self.factor_type)
+            .field("expires_at", &self.expires_at)
+            .field("failures", &self.failures)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long an enrollmentToken lives: one minute, as Authing documents.
+pub const ENROLLMENT_TTL: i64 = 60;
+/// Wrong passCodes an enrolment survives; the next one ends it, so a
+/// 6-digit SMS or email code cannot be guessed within the minute.
+pub const ENROLL_MAX_FAILURES: u32 = 5;
 
 impl fmt::Debug for Db {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -392,6 +520,8 @@ impl fmt::Debug for Db {
             .field("users", &self.users)
             .field("outbox", &self.outbox.len())
             .field("app_mfa", &self.app_mfa)
+            .field("apps", &self.apps)
+            .field("enrollments", &self.enrollments)
             .finish_non_exhaustive()
     }
 }
@@ -409,7 +539,19 @@ impl Db {
             users: Vec::new(),
             outbox: Vec::new(),
             app_mfa: BTreeMap::new(),
+            apps: BTreeMap::new(),
+            enrollments: Vec::new(),
         }
+    }
+
+    /// The factors the application named by `app_id` has enabled: its own
+    /// registry entry's, else those of the `*` entry, else all four.
+    pub fn app_factors(&self, app_id: Option<&str>) -> Vec<String> {
+        app_id
+            .and_then(|id| self.apps.get(id))
+            .and_then(|a| a.factors.clone())
+            .or_else(|| self.apps.get(ANY_APP).and_then(|a| a.factors.clone()))
+            .unwrap_or_else(|| APP_MFA_FACTORS.iter().map(|f| (*f).to_owned()).collect())
     }
 
     /// The application MFA policy for requests naming `app_id` (the app's
@@ -664,6 +806,31 @@ pub fn validate(db: &Db) -> Result<(), String> {
             return Err(format!("appMfa[{app:?}] names an unknown factor {f:?}"));
         }
     }
+    for (app, rec) in &db.apps {
+        if app.is_empty() {
+            return Err("apps has an empty app id".to_owned());
+        }
+        if rec
+            .app_secret_sha256
+            .as_deref()
+            .is_some_and(|d| !is_lower_hex(d, 64))
+        {
+            return Err(format!(
+                "apps[{app:?}].appSecretSha256 is not 64 lowercase hex digits"
+            ));
+        }
+        if let Some(f) = rec
+            .factors
+            .iter()
+            .flatten()
+            .find(|f| !APP_MFA_FACTORS.contains(&f.as_str()))
+        {
+            return Err(format!("apps[{app:?}] names an unknown factor {f:?}"));
+        }
+    }
+    for (n, e) in db.enrollments.iter().enumerate() {
+        check_enrollment(e).map_err(|m| format!("enrollments[{n}]: {m}"))?;
+    }
     if db.clock_offset_seconds.unsigned_abs() > MAX_CLOCK_OFFSET.unsigned_abs() {
         return Err(format!(
             "clockOffsetSeconds {} is beyond ±100 years (±{MAX_CLOCK_OFFSET} s)",
@@ -793,6 +960,26 @@ fn check_user(u: &UserRec) -> Result<(), String> {
         Some(FaceRec::External { url }) if url.is_empty() => return Err("face.url is empty".to_owned()),
         _ => {}
     }
+    for (name, f, has, what) in [
+        ("smsFactor", &u.sms_factor, u.phone.is_some(), "phone"),
+        ("emailFactor", &u.email_factor, u.email.is_some(), "email"),
+    ] {
+        if let Some(f) = f {
+            if !is_lower_hex(&f.id, 24) {
+                return Err(format!("{name}.id is not 24 lowercase hex digits"));
+            }
+            if !has {
+                return Err(format!("{name} is enrolled but the user has no {what}"));
+            }
+            check_time(&format!("{name}.createdAt"), f.created_at)?;
+        }
+    }
+    if u.face_factor_id
+        .as_deref()
+        .is_some_and(|id| !is_lower_hex(id, 24))
+    {
+        return Err("faceFactorId is not 24 lowercase hex digits".to_owned());
+    }
     let g = &u.mfa_guard;
     if let Some(t) = g.locked_until {
         check_time("mfaGuard.lockedUntil", t)?;
@@ -811,6 +998,39 @@ fn check_user(u: &UserRec) -> Result<(), String> {
             return Err("revokedTokens has a jti that is not 16 lowercase hex digits".to_owned());
         }
         check_time("revokedTokens.exp", t.exp)?;
+    }
+    Ok(())
+}
+
+fn check_enrollment(e: &Enrollment) -> Result<(), String> {
+    if !is_lower_hex(&e.token_sha256, 64) {
+        return Err("tokenSha256 is not 64 lowercase hex digits".to_owned());
+    }
+    if !APP_MFA_FACTORS.contains(&e.factor_type.as_str()) {
+        return Err(format!("unknown factorType {:?}", e.factor_type));
+    }
+    check_time("expiresAt", e.expires_at)?;
+    let field = |v: &Option<String>, name: &str| match v {
+        Some(s) if !s.is_empty() => Ok(()),
+        _ => Err(format!("a {} enrolment without {name}", e.factor_type)),
+    };
+    match e.factor_type.as_str() {
+        "OTP" => {
+            field(&e.secret, "secret")?;
+            field(&e.recovery_code, "recoveryCode")?;
+            if e.secret
+                .as_deref()
+                .is_some_and(|s| authing_mfa::totp::decode_secret(s).is_err())
+            {
+                return Err("secret is not a base32 TOTP secret".to_owned());
+            }
+            if e.recovery_code.as_deref().is_some_and(|c| !is_recovery_code(c)) {
+                return Err("recoveryCode is not six groups of four lowercase hex digits".to_owned());
+            }
+        }
+        "SMS" => field(&e.phone, "phone")?,
+        "EMAIL" => field(&e.email, "email")?,
+        _ => {}
     }
     Ok(())
 }

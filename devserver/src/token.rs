@@ -76,7 +76,6 @@ fn mac(key: &[u8]) -> HmacSha256 {
 /// Signs a token for `user_id`; returns it and its `exp`.
 pub fn issue(key: &[u8], user_id: &str, kind: Kind, now: i64) -> (String, i64) {
     let exp = now.saturating_add(kind.ttl());
-    let header = B64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let payload = json!({
         "iss": ISSUER,
         "sub": user_id,
@@ -85,11 +84,40 @@ pub fn issue(key: &[u8], user_id: &str, kind: Kind, now: i64) -> (String, i64) {
         "exp": exp,
         "jti": random_hex(8),
     });
+    (sign(key, &payload), exp)
+}
+
+/// The `id_token` of a v3 sign-in: the user's OIDC claims in `claims`
+/// (`email`, `phone_number`, …) plus `iss`, `sub`, `aud` (the app id),
+/// `iat`, `exp` and `kind: "id"`. That kind is none [`decode`] knows, so an
+/// id token is refused wherever a token is taken (2207), as it must be: it
+/// says who logged in, it does not grant access.
+pub fn issue_id_token(key: &[u8], user_id: &str, app_id: &str, claims: &Value, now: i64) -> String {
+    let mut payload = json!({
+        "iss": ISSUER,
+        "sub": user_id,
+        "aud": app_id,
+        "kind": "id",
+        "iat": now,
+        "exp": now.saturating_add(USER_TOKEN_TTL),
+        "jti": random_hex(8),
+    });
+    if let (Some(p), Some(c)) = (payload.as_object_mut(), claims.as_object()) {
+        for (k, v) in c {
+            p.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    sign(key, &payload)
+}
+
+/// `header.payload.signature` of `payload`, HS256 with `key`.
+fn sign(key: &[u8], payload: &Value) -> String {
+    let header = B64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let signing_input = format!("{header}.{}", B64.encode(payload.to_string()));
     let mut m = mac(key);
     m.update(signing_input.as_bytes());
     let sig = B64.encode(m.finalize().into_bytes().as_slice());
-    (format!("{signing_input}.{sig}"), exp)
+    format!("{signing_input}.{sig}")
 }
 
 /// Checks shape, algorithm and signature (constant-time) and reads the
