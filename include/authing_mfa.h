@@ -709,7 +709,7 @@ authing_mfa_status authing_mfa_otp_verify(const authing_mfa_client *client,
 /**
  * Introspects an mfaToken (v3: `verifyMfaToken`).
  *
- * Sends `POST /mfa/token/introspection` with the form body `token=<mfaToken>` the OpenAPI file requires (the SDK forgets the body: a deliberate fix). No token.
+ * Sends `POST /mfa/token/introspection` with the form body `token=<mfaToken>` the OpenAPI file requires (the SDK forgets the body: a deliberate fix). Needs no token; the stored access token, if any, goes along as the SDK sends it.
  *
  * `params_json`: `{"token": string}`.
  *

@@ -40,6 +40,7 @@ stage "clippy" cargo clippy --workspace --all-targets -- -D warnings
 stage "build" cargo build -p authing-mfa -p authing-mfa-devserver
 stage "cargo test (library, dev server, committed header is fresh)" cargo test --workspace
 stage "JS SDK fixtures (requests sent, answers read) still match authing-js-sdk@4.23.55" bash tests/js-wire/run.sh --check
+stage "v3 SDK fixtures (requests sent) still match authing-node-sdk" bash tests/v3-wire/run.sh --check
 stage "JS SDK conformance (the official SDK logs in and passes MFA against the dev server)" bash tests/js-conformance/run.sh
 stage "v3 conformance (authing-node-sdk enrolls and verifies factors against the dev server)" bash tests/v3-conformance/run.sh
 stage "C ABI suite (C, C++, shared, static, valgrind)" bash tests/c/run-tests.sh

@@ -1,7 +1,10 @@
 //! Authing's v3 factor API beside v2 (wire contract:
 //! `../shared/spec/authing-factors-v3-wire.md`, cited by its keys): the
-//! hand-written `signIn` of the table; the factor operations themselves are
-//! generated from their table entries (`ops.rs`, `token: access`).
+//! hand-written `signIn`, `getFactor` (its axios 1.x query) and
+//! `verifyMfaToken` (its form body, the optional access token) of the table;
+//! the other factor operations are generated from their table entries
+//! (`ops.rs`, `token: access`). tests/wire_v3.rs compares every one with
+//! what `authing-node-sdk` sends.
 //!
 //! The v3 transport differs from v2 (`transport.rs`, `Expect::V3`): only
 //! `x-authing-app-id` of the `x-authing-*` headers, the access token raw in
@@ -14,10 +17,10 @@ use crate::core::client::Client;
 use crate::core::error::Error;
 use crate::core::login::js_stringify;
 use crate::core::operation::{json_object, Scrub, WireValue};
-use crate::core::ops::SignInParams;
+use crate::core::ops::{FactorIdParams, SignInParams, VerifyMfaTokenParams};
 use crate::core::options::TokenEndpointAuth;
 use crate::core::secret::Secret;
-use crate::core::transport::{Auth, Body, Expect, Request};
+use crate::core::transport::{form, query_v3, Auth, Body, Expect, Request};
 use base64ct::{Base64, Encoding};
 use hyper::Method;
 use serde_json::value::RawValue;
@@ -108,5 +111,41 @@ impl Client {
             self.set_access_token(Some(&token))?;
         }
         Ok(data)
+    }
+
+    /// `getFactor({factorId})` (`AC3:3608-3622`, `GET
+    /// /api/v3/get-factor?factorId=`), with the access token. The query is
+    /// encoded as axios 1.x does (`transport::query_v3`): the v3 SDK's.
+    pub async fn get_factor(&self, p: FactorIdParams) -> Result<Box<RawValue>, Error> {
+        let auth = self.access_auth()?;
+        let query = query_v3(&[("factorId", Some(p.factor_id.as_str()))]);
+        let req = Request {
+            method: Method::GET,
+            path: Cow::Owned(format!("/api/v3/get-factor{query}")),
+            body: Body::Empty,
+            auth,
+            secrets: Vec::new(),
+            expect: Expect::V3,
+        };
+        Ok(self.send(req).await?.data)
+    }
+
+    /// `verifyMfaToken({token})` (`AC3:3537-3545`, `POST
+    /// /mfa/token/introspection`): the form body `token=<mfaToken>` the
+    /// OpenAPI file requires (the SDK drops it: a deliberate fix), and, as
+    /// the SDK does, the stored access token when there is one (its HTTP
+    /// client sends it on every call, `AHC:50-51`); none is needed. The
+    /// answer is the bare `{active, ...}`, not enveloped.
+    pub async fn verify_mfa_token(&self, p: VerifyMfaTokenParams) -> Result<Box<RawValue>, Error> {
+        let body = form(&[("token", Some(p.token.expose()))]);
+        let req = Request {
+            method: Method::POST,
+            path: Cow::Borrowed("/mfa/token/introspection"),
+            body: Body::Form(body),
+            auth: self.access_auth().unwrap_or(Auth::None),
+            secrets: vec![p.token],
+            expect: Expect::Raw,
+        };
+        Ok(self.send(req).await?.data)
     }
 }

@@ -725,7 +725,9 @@ operations! {
         send: |p| empty {} scrub [],
     }
 
-    /// One enrolled factor (`AC3:3608-3622`).
+    /// One enrolled factor (`AC3:3608-3622`). Hand-written (`factors.rs`):
+    /// its query is encoded as the v3 SDK's axios 1.x does, which differs
+    /// from the v2 SDK's axios 0.x (`[` and `]` percent-encoded).
     GetFactor {
         js: "getFactor",
         aliases: [],
@@ -736,7 +738,7 @@ operations! {
         params: FactorIdParams,
         out: Box<RawValue>,
         method: get_factor,
-        send: |p| query { "factorId": p.factor_id } scrub [],
+        send: custom
     }
 
     /// The factors the application enables that the user has not enrolled
@@ -771,7 +773,9 @@ operations! {
 
     /// Introspects an mfaToken: `{active, userPoolId, userId, exp, iat}`.
     /// Sends the form body `token=` the OpenAPI file requires (the SDK sends
-    /// none, `AC3:3537-3545`: a deliberate fix).
+    /// none, `AC3:3537-3545`: a deliberate fix). Needs no token; a stored
+    /// access token goes along, as the SDK sends it on every call
+    /// (`AHC:50-51`). Hand-written (`factors.rs`).
     VerifyMfaToken {
         js: "verifyMfaToken",
         aliases: [],
@@ -782,7 +786,7 @@ operations! {
         params: VerifyMfaTokenParams,
         out: Box<RawValue>,
         method: verify_mfa_token,
-        send: |p| form { "token": p.token } scrub [token],
+        send: custom
     }
 }
 

@@ -595,6 +595,16 @@ pub(crate) fn query(pairs: &[(&str, Option<&str>)]) -> String {
     out
 }
 
+/// The query string of a v3 call: the pairs with a value, encoded as the v3
+/// SDK's axios 1.x `buildURL` does (`encodeURIComponent`, then `:` `$` `,`
+/// restored and space as `+`). Unlike axios 0.x (`query`, the v2 SDK), `[`
+/// and `]` stay percent-encoded.
+pub(crate) fn query_v3(pairs: &[(&str, Option<&str>)]) -> String {
+    // `query` leaves `[` and `]` bare and writes every other byte of them
+    // as `%XX` with hex digits: encoding the bare ones is exactly axios 1.x.
+    query(pairs).replace('[', "%5B").replace(']', "%5D")
+}
+
 /// An `application/x-www-form-urlencoded` body of the pairs with a value.
 pub(crate) fn form(pairs: &[(&str, Option<&str>)]) -> String {
     let mut out = String::new();
