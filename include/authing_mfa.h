@@ -1208,8 +1208,8 @@ const char *authing_mfa_version(void);
  * `authing_mfa_call` and `authing_mfa_call_async` accept; `keys` are the
  * keys `params_json` may hold; `http` is the (last) request it sends;
  * `token` which token it carries (`"mfaToken"`, `"mfaToken or user
- * token"`, `"user token"`, `"access token"`, `"app credentials"` or
- * `"none"`); `requiresArgument` whether a NULL `params_json` is an error.
+ * token"`, `"user token"`, `"access token"`, `"access token if set"`,
+ * `"app credentials"` or `"none"`); `requiresArgument` whether a NULL `params_json` is an error.
  * More fields may be added; read the ones you need. For bindings and tools that check themselves against the library
  * they load (each binding's tests do). A static string, never free it.
  * Thread-safe, never blocks.

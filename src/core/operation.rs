@@ -571,6 +571,7 @@ macro_rules! operations {
     (@rule user) => { "user token" };
     (@rule none) => { "none" };
     (@rule access) => { "access token" };
+    (@rule access_if_set) => { "access token if set" };
     (@rule app) => { "app credentials" };
 
     (@required required) => { true };

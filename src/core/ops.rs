@@ -781,7 +781,7 @@ operations! {
         aliases: [],
         c: "authing_mfa_verify_mfa_token",
         http: POST "/mfa/token/introspection",
-        token: none,
+        token: access_if_set,
         args: required,
         params: VerifyMfaTokenParams,
         out: Box<RawValue>,
