@@ -101,6 +101,9 @@ func NewClient(opts Options) (*Client, error) {
 		CACertPEM:         opts.CACertPEM,
 		MaxResponseBytes:  opts.MaxResponseBytes,
 		PublicKey:         opts.PublicKey,
+		AccessToken:       opts.AccessToken,
+		AppSecret:         opts.AppSecret,
+		TokenEndPointAuth: opts.TokenEndPointAuthMethod,
 	}
 	if opts.Timeout > 0 {
 		// Round up: 0 would mean "the default", not "tiny".
@@ -301,6 +304,31 @@ func (c *Client) SetToken(token string) error {
 		}
 		var cErr *C.char
 		status := C.authing_mfa_client_set_token_ex(ptr, cTok, &cErr)
+		errJSON := takeString(cErr)
+		if status != C.AUTHING_MFA_OK {
+			return newCError(status, []byte(errJSON))
+		}
+		return nil
+	})
+}
+
+// SetAccessToken sets the v3 access token (authing-node-sdk's
+// setAccessToken), which the v3 factor methods (SendEnrollFactorRequest,
+// ListEnrolledFactors, ...) send raw in "authorization"; "" clears it.
+// SignInByCredentials sets it from its answer, Options.AccessToken at
+// creation. A token HTTP headers cannot carry is StatusInvalidArgument.
+func (c *Client) SetAccessToken(accessToken string) error {
+	return c.withClient(func(ptr *C.authing_mfa_client) error {
+		var cTok *C.char // NULL clears
+		if accessToken != "" {
+			var err error
+			if cTok, err = cString("access token", accessToken); err != nil {
+				return err
+			}
+			defer C.free(unsafe.Pointer(cTok))
+		}
+		var cErr *C.char
+		status := C.authing_mfa_client_set_access_token(ptr, cTok, &cErr)
 		errJSON := takeString(cErr)
 		if status != C.AUTHING_MFA_OK {
 			return newCError(status, []byte(errJSON))

@@ -89,6 +89,9 @@ type Error struct {
 	// Data is the envelope's data, nil when absent. For code 1635 it holds
 	// the mfaToken, which is why Error() never prints it.
 	Data json.RawMessage
+	// RequestID is the requestId of a failed v3 answer (Authing's
+	// reference for a support request), "" when there was none.
+	RequestID string
 
 	cause error // the context's error, for errors.Is; nil otherwise
 }
@@ -115,13 +118,16 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+	}
 	return b.String()
 }
 
 // GoString keeps %#v from printing Data.
 func (e *Error) GoString() string {
-	return fmt.Sprintf("&authingmfa.Error{Status:%s, Code:%d, HasCode:%t, Message:%q, HTTPStatus:%d, Data:[%d bytes]}",
-		e.Status, e.Code, e.HasCode, e.Message, e.HTTPStatus, len(e.Data))
+	return fmt.Sprintf("&authingmfa.Error{Status:%s, Code:%d, HasCode:%t, Message:%q, HTTPStatus:%d, Data:[%d bytes], RequestID:%q}",
+		e.Status, e.Code, e.HasCode, e.Message, e.HTTPStatus, len(e.Data), e.RequestID)
 }
 
 // Unwrap gives the context error behind a StatusCancelled returned because
@@ -161,6 +167,7 @@ type errorJSON struct {
 	Code       *int            `json:"code"`
 	HTTPStatus *int            `json:"httpStatus"`
 	Data       json.RawMessage `json:"data"`
+	RequestID  string          `json:"requestId"`
 }
 
 // newCError builds the *Error for a failed C call from its status and its
@@ -182,6 +189,7 @@ func newCError(status C.authing_mfa_status, errJSON []byte) *Error {
 	if len(j.Data) > 0 && !bytes.Equal(j.Data, []byte("null")) {
 		e.Data = j.Data
 	}
+	e.RequestID = j.RequestID
 	return e
 }
 

@@ -641,6 +641,14 @@ func TestNoSecretsInPrintedValues(t *testing.T) {
 		authingmfa.LoginByPhoneCodeParams{Phone: "13800000000", Code: sec},
 		authingmfa.LoginByEmailCodeParams{Email: "a@example.com", Code: sec},
 		authingmfa.CheckLoginStatusParams{Token: sec},
+		authingmfa.Options{AccessToken: sec, AppSecret: sec},
+		authingmfa.SignInParams{Connection: "PASSWORD", PasswordPayload: &authingmfa.SignInPasswordPayload{Email: "a@example.com", Password: sec},
+			PassCodePayload: &authingmfa.SignInPassCodePayload{Phone: "1", PassCode: sec}, Options: &authingmfa.SignInOptions{Scope: "openid"}},
+		&authingmfa.SignInResult{AccessToken: sec, IDToken: sec, RefreshToken: sec, TokenType: "Bearer", Raw: json.RawMessage(`{"access_token":"` + sec + `"}`)},
+		&authingmfa.EnrollFactorRequestResult{EnrollmentToken: sec, OtpData: &authingmfa.OtpData{QrCodeURI: "otpauth://totp/x?secret=" + sec, RecoveryCode: sec}},
+		authingmfa.EnrollFactorParams{FactorType: "OTP", EnrollmentToken: sec, EnrollmentData: &authingmfa.EnrollmentData{PassCode: sec}},
+		authingmfa.MfaOtpVerifyParams{Totp: sec},
+		authingmfa.VerifyMfaTokenParams{Token: sec},
 	}
 	for _, v := range values {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {

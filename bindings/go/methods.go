@@ -204,6 +204,116 @@ func (c *Client) CheckLoginStatus(ctx context.Context, params *CheckLoginStatusP
 	return decode[LoginStatus](out)
 }
 
+// Authing's v3 factor API (issue #13): authing-node-sdk's
+// AuthenticationClient calls. They carry the v3 access token (from
+// SignInByCredentials, Options.AccessToken or SetAccessToken) raw in
+// "authorization", not the user token; without one they fail with
+// StatusInvalidArgument before any request. A v3 failure (statusCode other
+// than 200) is an *Error with Status StatusAPI, Code the answer's apiCode
+// (else its statusCode) and RequestID its requestId. (The v3 SDK returns
+// such failures instead.)
+
+// SignInByCredentials signs in through the v3 API (JS signInByCredentials,
+// also accepted as "signIn" by Call). The answer's AccessToken becomes the
+// client's access token for the factor methods. The application
+// authenticates as Options.TokenEndPointAuthMethod says.
+func (c *Client) SignInByCredentials(ctx context.Context, params SignInParams) (*SignInResult, error) {
+	out, err := c.invoke(ctx, "signInByCredentials", params)
+	if err != nil {
+		return nil, err
+	}
+	return decode[SignInResult](out)
+}
+
+// SendEnrollFactorRequest starts enrolling an MFA factor (JS
+// sendEnrollFactorRequest): for SMS and EMAIL the server sends a code to
+// Profile; for OTP the result's OtpData holds the new secret. The
+// EnrollmentToken is what EnrollFactor takes, within a minute.
+func (c *Client) SendEnrollFactorRequest(ctx context.Context, params SendEnrollFactorRequestParams) (*EnrollFactorRequestResult, error) {
+	out, err := c.invoke(ctx, "sendEnrollFactorRequest", params)
+	if err != nil {
+		return nil, err
+	}
+	return decode[EnrollFactorRequestResult](out)
+}
+
+// EnrollFactor enrolls the factor with its code (JS enrollFactor) and
+// returns the answer's statusCode and message.
+func (c *Client) EnrollFactor(ctx context.Context, params EnrollFactorParams) (*V3Status, error) {
+	out, err := c.invoke(ctx, "enrollFactor", params)
+	if err != nil {
+		return nil, err
+	}
+	return decode[V3Status](out)
+}
+
+// ResetFactor unbinds an enrolled factor by its ID (JS resetFactor).
+func (c *Client) ResetFactor(ctx context.Context, params FactorIDParams) (*V3Status, error) {
+	out, err := c.invoke(ctx, "resetFactor", params)
+	if err != nil {
+		return nil, err
+	}
+	return decode[V3Status](out)
+}
+
+// ListEnrolledFactors lists the user's enrolled factors (JS
+// listEnrolledFactors).
+func (c *Client) ListEnrolledFactors(ctx context.Context) ([]Factor, error) {
+	out, err := c.invoke(ctx, "listEnrolledFactors", nil)
+	if err != nil {
+		return nil, err
+	}
+	list, err := decode[[]Factor](out)
+	if err != nil {
+		return nil, err
+	}
+	return *list, nil
+}
+
+// GetFactor returns one enrolled factor (JS getFactor).
+func (c *Client) GetFactor(ctx context.Context, params FactorIDParams) (*Factor, error) {
+	out, err := c.invoke(ctx, "getFactor", params)
+	if err != nil {
+		return nil, err
+	}
+	return decode[Factor](out)
+}
+
+// ListFactorsToEnroll lists the factors the application enables that the
+// user has not enrolled (JS listFactorsToEnroll).
+func (c *Client) ListFactorsToEnroll(ctx context.Context) ([]FactorToEnroll, error) {
+	out, err := c.invoke(ctx, "listFactorsToEnroll", nil)
+	if err != nil {
+		return nil, err
+	}
+	list, err := decode[[]FactorToEnroll](out)
+	if err != nil {
+		return nil, err
+	}
+	return *list, nil
+}
+
+// MfaOtpVerify checks a code of the user's OTP factor (JS mfaOtpVerify;
+// the path is /api/v3/mfa-totp-verify).
+func (c *Client) MfaOtpVerify(ctx context.Context, params MfaOtpVerifyParams) (*OtpVerifyResult, error) {
+	out, err := c.invoke(ctx, "mfaOtpVerify", params)
+	if err != nil {
+		return nil, err
+	}
+	return decode[OtpVerifyResult](out)
+}
+
+// VerifyMfaToken introspects an mfaToken (JS verifyMfaToken): it sends the
+// form body token=<mfaToken> to /mfa/token/introspection (the SDK forgets
+// the body), with no access token.
+func (c *Client) VerifyMfaToken(ctx context.Context, params VerifyMfaTokenParams) (*MfaTokenIntrospection, error) {
+	out, err := c.invoke(ctx, "verifyMfaToken", params)
+	if err != nil {
+		return nil, err
+	}
+	return decode[MfaTokenIntrospection](out)
+}
+
 // Call runs any operation by its JavaScript method name (for example
 // "verifyTotpMfa", or "assosicateMfaAuthenticator" with the SDK's spelling)
 // and returns its raw result JSON. params is nil for "no argument", a

@@ -54,7 +54,24 @@ type Options struct {
 	// /api/v2/.well-known once per client. NewClient fails with
 	// StatusInvalidArgument when it is not a usable RSA public key.
 	PublicKey string
+	// AccessToken is the initial v3 access token, as SetAccessToken.
+	AccessToken string `authingmfa:"secret"`
+	// AppSecret and TokenEndPointAuthMethod say how SignInByCredentials
+	// authenticates the application: TokenEndPointAuthClientSecretPost (the
+	// default with an AppSecret), TokenEndPointAuthClientSecretBasic or
+	// TokenEndPointAuthNone (the default without). A native app should hold
+	// no secret: leave both empty. ClientSecretBasic without an AppSecret
+	// fails NewClient with StatusInvalidArgument.
+	AppSecret               string `authingmfa:"secret"`
+	TokenEndPointAuthMethod string
 }
+
+// Values of Options.TokenEndPointAuthMethod.
+const (
+	TokenEndPointAuthClientSecretPost  = "client_secret_post"
+	TokenEndPointAuthClientSecretBasic = "client_secret_basic"
+	TokenEndPointAuthNone              = "none"
+)
 
 func (o Options) String() string   { return redactedString(o) }
 func (o Options) GoString() string { return redactedString(o) }
@@ -74,6 +91,9 @@ type optionsJSON struct {
 	CACertPEM         string `json:"caCertPem,omitempty"`
 	MaxResponseBytes  int    `json:"maxResponseBytes,omitempty"`
 	PublicKey         string `json:"publicKey,omitempty"`
+	AccessToken       string `json:"accessToken,omitempty"`
+	AppSecret         string `json:"appSecret,omitempty"`
+	TokenEndPointAuth string `json:"tokenEndPointAuthMethod,omitempty"`
 }
 
 // ---- parameters --------------------------------------------------------
@@ -292,6 +312,136 @@ func (p AssociateFaceByURLParams) GoString() string   { return redactedString(p)
 func (p AssociateFaceByFilesParams) GoString() string { return redactedString(p) }
 func (p VerifyFaceParams) GoString() string           { return redactedString(p) }
 
+// ---- v3 factor API parameters (issue #13) ------------------------------
+
+// Values of SignInParams.Connection.
+const (
+	ConnectionPassword = "PASSWORD" // with PasswordPayload
+	ConnectionPassCode = "PASSCODE" // with PassCodePayload
+)
+
+// Values of the FactorType fields.
+const (
+	FactorTypeOTP   = "OTP"
+	FactorTypeSMS   = "SMS"
+	FactorTypeEmail = "EMAIL"
+	FactorTypeFace  = "FACE"
+)
+
+// SignInParams: authing-node-sdk signInByCredentials(dto), the
+// SigninByCredentialsDto. Connection is required.
+type SignInParams struct {
+	Connection      string                 `json:"connection,omitempty"` // ConnectionPassword, ConnectionPassCode, "LDAP", "AD"
+	PasswordPayload *SignInPasswordPayload `json:"passwordPayload,omitempty"`
+	PassCodePayload *SignInPassCodePayload `json:"passCodePayload,omitempty"`
+	Options         *SignInOptions         `json:"options,omitempty"`
+}
+
+// SignInPasswordPayload identifies the user by one of Email, Username,
+// Phone or Account, with the password.
+type SignInPasswordPayload struct {
+	Email    string `json:"email,omitempty"`
+	Username string `json:"username,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+	Account  string `json:"account,omitempty"`
+	Password string `json:"password,omitempty" authingmfa:"secret"`
+}
+
+// SignInPassCodePayload identifies the user by Email or Phone, with the
+// one-time code sent there.
+type SignInPassCodePayload struct {
+	Email            string `json:"email,omitempty"`
+	Phone            string `json:"phone,omitempty"`
+	PhoneCountryCode string `json:"phoneCountryCode,omitempty"`
+	PassCode         string `json:"passCode,omitempty" authingmfa:"secret"`
+}
+
+// SignInOptions is the SDK's SignInOptionsDto.
+type SignInOptions struct {
+	Scope        string         `json:"scope,omitempty"` // e.g. "openid profile"
+	ClientIP     string         `json:"clientIp,omitempty"`
+	Context      map[string]any `json:"context,omitempty"`
+	TenantID     string         `json:"tenantId,omitempty"`
+	CustomData   map[string]any `json:"customData,omitempty"`
+	AutoRegister *bool          `json:"autoRegister,omitempty"`
+	CaptchaCode  string         `json:"captchaCode,omitempty"`
+	CaptchaToken string         `json:"captchaToken,omitempty"`
+	// PasswordEncryptType declares what the caller did to the password:
+	// "none" (default), "rsa" or "sm2".
+	PasswordEncryptType string `json:"passwordEncryptType,omitempty"`
+}
+
+// SendEnrollFactorRequestParams: sendEnrollFactorRequest({factorType,
+// profile}). Profile is FactorProfile{PhoneNumber, PhoneCountryCode} for
+// SMS, FactorProfile{Email} for EMAIL.
+type SendEnrollFactorRequestParams struct {
+	FactorType string         `json:"factorType,omitempty"` // FactorTypeOTP, FactorTypeSMS, ...
+	Profile    *FactorProfile `json:"profile,omitempty"`
+}
+
+// FactorProfile is where an SMS or EMAIL factor sends its codes.
+type FactorProfile struct {
+	PhoneNumber      string `json:"phoneNumber,omitempty"`
+	PhoneCountryCode string `json:"phoneCountryCode,omitempty"` // default +86
+	Email            string `json:"email,omitempty"`
+}
+
+// EnrollFactorParams: enrollFactor({factorType, enrollmentToken,
+// enrollmentData}); all required.
+type EnrollFactorParams struct {
+	FactorType string `json:"factorType,omitempty"`
+	// EnrollmentToken comes from SendEnrollFactorRequest (valid one minute).
+	EnrollmentToken string          `json:"enrollmentToken,omitempty" authingmfa:"secret"`
+	EnrollmentData  *EnrollmentData `json:"enrollmentData,omitempty"`
+}
+
+// EnrollmentData is PassCode (OTP, SMS, EMAIL) or Photo and
+// IsExternalPhoto (FACE).
+type EnrollmentData struct {
+	PassCode        string `json:"passCode,omitempty" authingmfa:"secret"`
+	Photo           string `json:"photo,omitempty"`
+	IsExternalPhoto *bool  `json:"isExternalPhoto,omitempty"`
+}
+
+// FactorIDParams: resetFactor({factorId}) and getFactor({factorId}).
+type FactorIDParams struct {
+	FactorID string `json:"factorId,omitempty"`
+}
+
+// MfaOtpVerifyParams: mfaOtpVerify({totp}).
+type MfaOtpVerifyParams struct {
+	Totp string `json:"totp,omitempty" authingmfa:"secret"`
+}
+
+// VerifyMfaTokenParams: verifyMfaToken({token}), the mfaToken to introspect.
+type VerifyMfaTokenParams struct {
+	Token string `json:"token,omitempty" authingmfa:"secret"`
+}
+
+func (p SignInParams) String() string                  { return redactedString(p) }
+func (p SignInPasswordPayload) String() string         { return redactedString(p) }
+func (p SignInPassCodePayload) String() string         { return redactedString(p) }
+func (p SignInOptions) String() string                 { return redactedString(p) }
+func (p SendEnrollFactorRequestParams) String() string { return redactedString(p) }
+func (p FactorProfile) String() string                 { return redactedString(p) }
+func (p EnrollFactorParams) String() string            { return redactedString(p) }
+func (p EnrollmentData) String() string                { return redactedString(p) }
+func (p FactorIDParams) String() string                { return redactedString(p) }
+func (p MfaOtpVerifyParams) String() string            { return redactedString(p) }
+func (p VerifyMfaTokenParams) String() string          { return redactedString(p) }
+
+func (p SignInParams) GoString() string                  { return redactedString(p) }
+func (p SignInPasswordPayload) GoString() string         { return redactedString(p) }
+func (p SignInPassCodePayload) GoString() string         { return redactedString(p) }
+func (p SignInOptions) GoString() string                 { return redactedString(p) }
+func (p SendEnrollFactorRequestParams) GoString() string { return redactedString(p) }
+func (p FactorProfile) GoString() string                 { return redactedString(p) }
+func (p EnrollFactorParams) GoString() string            { return redactedString(p) }
+func (p EnrollmentData) GoString() string                { return redactedString(p) }
+func (p FactorIDParams) GoString() string                { return redactedString(p) }
+func (p MfaOtpVerifyParams) GoString() string            { return redactedString(p) }
+func (p VerifyMfaTokenParams) GoString() string          { return redactedString(p) }
+
 // ---- results -----------------------------------------------------------
 //
 // Each result keeps the whole JSON object the server sent in Raw, so fields
@@ -395,6 +545,107 @@ type LoginStatusData struct {
 	UserPoolID string `json:"userPoolId"`
 	Arn        string `json:"arn"`
 }
+
+// SignInResult is the answer's data of SignInByCredentials (the SDK's
+// LoginTokenResponseDataDto). Its AccessToken is already the client's
+// access token when SignInByCredentials returns.
+type SignInResult struct {
+	Scope        string `json:"scope,omitempty"`
+	AccessToken  string `json:"access_token,omitempty" authingmfa:"secret"`
+	IDToken      string `json:"id_token,omitempty" authingmfa:"secret"`
+	RefreshToken string `json:"refresh_token,omitempty" authingmfa:"secret"`
+	TokenType    string `json:"token_type,omitempty"`
+	// ExpireIn is the token's lifetime in seconds (the SDK's expire_in,
+	// not OAuth's expires_in).
+	ExpireIn int64 `json:"expire_in,omitempty"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// EnrollFactorRequestResult is the answer of SendEnrollFactorRequest.
+type EnrollFactorRequestResult struct {
+	// EnrollmentToken is what EnrollFactor takes, valid one minute.
+	EnrollmentToken string `json:"enrollmentToken,omitempty" authingmfa:"secret"`
+	// OtpData is set for an OTP factor, nil otherwise.
+	OtpData *OtpData `json:"otpData,omitempty"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// OtpData is the new OTP secret of an OTP enrolment, to show to the user.
+type OtpData struct {
+	// QrCodeURI is the otpauth:// URI (it contains the secret).
+	QrCodeURI string `json:"qrCodeUri,omitempty" authingmfa:"secret"`
+	// QrCodeDataURL is a data:image/png;base64 QR code of QrCodeURI.
+	QrCodeDataURL string `json:"qrCodeDataUrl,omitempty" authingmfa:"secret"`
+	RecoveryCode  string `json:"recoveryCode,omitempty" authingmfa:"secret"`
+}
+
+// Factor is an enrolled MFA factor (ListEnrolledFactors, GetFactor).
+type Factor struct {
+	FactorID   string `json:"factorId"`
+	FactorType string `json:"factorType"` // FactorTypeOTP, FactorTypeSMS, ...
+	// Profile is the factor's profile as the server sent it (e.g.
+	// {"phoneNumber", "phoneCountryCode"} for SMS); its shape depends on the
+	// factor type.
+	Profile json.RawMessage `json:"profile,omitempty"`
+}
+
+// FactorToEnroll is one entry of ListFactorsToEnroll.
+type FactorToEnroll struct {
+	FactorType string `json:"factorType"`
+}
+
+// V3Status is the {statusCode, message} of EnrollFactor and ResetFactor
+// (their answers have no data).
+type V3Status struct {
+	StatusCode int    `json:"statusCode"`
+	Message    string `json:"message"`
+}
+
+// OtpVerifyResult is the answer of MfaOtpVerify.
+type OtpVerifyResult struct {
+	Verified bool `json:"verified"`
+}
+
+// MfaTokenIntrospection is the answer of VerifyMfaToken. UserPoolID,
+// UserID, Exp and Iat are set only when Active.
+type MfaTokenIntrospection struct {
+	Active     bool   `json:"active"`
+	UserPoolID string `json:"userPoolId,omitempty"`
+	UserID     string `json:"userId,omitempty"`
+	Exp        int64  `json:"exp,omitempty"` // seconds since the epoch
+	Iat        int64  `json:"iat,omitempty"` // seconds since the epoch
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON keeps the whole object in Raw.
+func (r *SignInResult) UnmarshalJSON(b []byte) error {
+	type plain SignInResult
+	return unmarshalKeepRaw(b, (*plain)(r), &r.Raw)
+}
+
+// UnmarshalJSON keeps the whole object in Raw.
+func (r *EnrollFactorRequestResult) UnmarshalJSON(b []byte) error {
+	type plain EnrollFactorRequestResult
+	return unmarshalKeepRaw(b, (*plain)(r), &r.Raw)
+}
+
+// UnmarshalJSON keeps the whole object in Raw.
+func (r *MfaTokenIntrospection) UnmarshalJSON(b []byte) error {
+	type plain MfaTokenIntrospection
+	return unmarshalKeepRaw(b, (*plain)(r), &r.Raw)
+}
+
+func (r SignInResult) String() string                { return redactedString(r) }
+func (r EnrollFactorRequestResult) String() string   { return redactedString(r) }
+func (o OtpData) String() string                     { return redactedString(o) }
+func (r MfaTokenIntrospection) String() string       { return redactedString(r) }
+func (r SignInResult) GoString() string              { return redactedString(r) }
+func (r EnrollFactorRequestResult) GoString() string { return redactedString(r) }
+func (o OtpData) GoString() string                   { return redactedString(o) }
+func (r MfaTokenIntrospection) GoString() string     { return redactedString(r) }
 
 // TotpURI is an otpauth://totp URI parsed by TotpParseURI.
 type TotpURI struct {

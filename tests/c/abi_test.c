@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -207,6 +208,19 @@ static authing_mfa_client *client_for(const char *url)
 {
     char opts[256];
     snprintf(opts, sizeof opts, "{\"appHost\":\"%s\",\"lang\":\"en-US\",\"timeout\":20000}", url);
+    return new_client(opts);
+}
+
+/* client_for with a v3 access token, for the operations' argument contract:
+ * the v3 factor calls refuse to run without one, so with it every operation
+ * of g_ops reaches the network with acceptable parameters. */
+static const char ACCESS_TOKEN[] = "c-test-access-token";
+
+static authing_mfa_client *ops_client(const char *url)
+{
+    char opts[256];
+    snprintf(opts, sizeof opts, "{\"appHost\":\"%s\",\"lang\":\"en-US\",\"timeout\":20000,\"accessToken\":\"%s\"}", url,
+             ACCESS_TOKEN);
     return new_client(opts);
 }
 
@@ -555,13 +569,39 @@ static struct op_case g_ops[] = {
     {"authing_mfa_logout", authing_mfa_logout, "logout", "{}", 1, NULL, NULL, NULL},
     {"authing_mfa_check_login_status", authing_mfa_check_login_status, "checkLoginStatus",
      "{\"token\":\"a.b.c\"}", 1, NULL, NULL, "{\"token\":7}"},
+    /* Authing's v3 factor API (issue #13); the factor calls need the access
+     * token ops_client gives (checked without one in test_factors_offline) */
+    {"authing_mfa_sign_in", authing_mfa_sign_in, "signInByCredentials",
+     "{\"connection\":\"PASSWORD\",\"passwordPayload\":{\"email\":\"a@example.com\",\"password\":\"pw\"},"
+     "\"options\":{\"scope\":\"openid profile\"}}", 0,
+     "{\"passwordPayload\":{\"email\":\"a@example.com\",\"password\":\"pw\"}}", "connection",
+     "{\"connection\":\"PASSWORD\",\"passwordPayload\":\"pw\"}"},
+    {"authing_mfa_send_enroll_factor_request", authing_mfa_send_enroll_factor_request, "sendEnrollFactorRequest",
+     "{\"factorType\":\"SMS\",\"profile\":{\"phoneNumber\":\"13800000000\",\"phoneCountryCode\":\"+86\"}}", 0,
+     "{\"profile\":{\"email\":\"a@example.com\"}}", "factorType", "{\"factorType\":\"EMAIL\",\"profile\":[]}"},
+    {"authing_mfa_enroll_factor", authing_mfa_enroll_factor, "enrollFactor",
+     "{\"factorType\":\"OTP\",\"enrollmentToken\":\"enr-1\",\"enrollmentData\":{\"passCode\":\"123456\"}}", 0,
+     "{\"factorType\":\"OTP\",\"enrollmentData\":{\"passCode\":\"123456\"}}", "enrollmentToken",
+     "{\"factorType\":\"OTP\",\"enrollmentToken\":\"enr-1\",\"enrollmentData\":\"123456\"}"},
+    {"authing_mfa_reset_factor", authing_mfa_reset_factor, "resetFactor", "{\"factorId\":\"f1\"}", 0, "{}",
+     "factorId", "{\"factorId\":1}"},
+    {"authing_mfa_list_enrolled_factors", authing_mfa_list_enrolled_factors, "listEnrolledFactors", "{}", 1, NULL,
+     NULL, NULL},
+    {"authing_mfa_get_factor", authing_mfa_get_factor, "getFactor", "{\"factorId\":\"f1\"}", 0, "{}", "factorId",
+     "{\"factorId\":[\"f1\"]}"},
+    {"authing_mfa_list_factors_to_enroll", authing_mfa_list_factors_to_enroll, "listFactorsToEnroll", "{}", 1, NULL,
+     NULL, NULL},
+    {"authing_mfa_otp_verify", authing_mfa_otp_verify, "mfaOtpVerify", "{\"totp\":\"123456\"}", 0, "{}", "totp",
+     "{\"totp\":123456}"},
+    {"authing_mfa_verify_mfa_token", authing_mfa_verify_mfa_token, "verifyMfaToken", "{\"token\":\"a.b.c\"}", 0,
+     "{}", "token", "{\"token\":true}"},
 };
 
 #define N_OPS (sizeof g_ops / sizeof g_ops[0])
 
 static void test_null_arguments(void)
 {
-    authing_mfa_client *c = client_for(g_closed_url);
+    authing_mfa_client *c = ops_client(g_closed_url);
     char *out, *err;
     size_t i;
 
@@ -661,7 +701,7 @@ static void test_null_arguments(void)
 
 static void test_invalid_utf8(void)
 {
-    authing_mfa_client *c = client_for(g_closed_url);
+    authing_mfa_client *c = ops_client(g_closed_url);
     char *out, *err = NULL;
     size_t i;
 
@@ -707,7 +747,7 @@ static void test_invalid_json_and_arguments(void)
 {
     /* Against a closed port: an argument error that slipped through to the
      * network would show up as AUTHING_MFA_ERR_NETWORK, not as a pass. */
-    authing_mfa_client *c = client_for(g_closed_url);
+    authing_mfa_client *c = ops_client(g_closed_url);
     static const char *const not_objects[] = {"", "{", "{\"totp\":", "[1]", "\"totp\"", "42", "true", "{} {}"};
     char *out, *err = NULL;
     size_t i, j;
@@ -961,7 +1001,7 @@ static void test_totp_helpers(void)
 
 static void test_refused_connection(void)
 {
-    authing_mfa_client *c = client_for(g_closed_url);
+    authing_mfa_client *c = ops_client(g_closed_url);
     char *out, *err = NULL;
     size_t i;
 
@@ -978,6 +1018,7 @@ static void test_refused_connection(void)
     out = RUN_CALL(c, "associateMfaAuthenticator", NULL, AUTHING_MFA_ERR_NETWORK, NULL);      /* corrected spellings */
     out = RUN_CALL(c, "confirmAssociateMfaAuthenticator", "{\"totp\":\"123456\"}", AUTHING_MFA_ERR_NETWORK, NULL);
     out = RUN_CALL(c, "associateFaceByBlob", g_files_params, AUTHING_MFA_ERR_NETWORK, NULL);
+    out = RUN_CALL(c, "signIn", "{\"connection\":\"PASSCODE\"}", AUTHING_MFA_ERR_NETWORK, NULL); /* the alias */
     authing_mfa_client_free(c);
     group_end();
 }
@@ -987,7 +1028,7 @@ static void test_insecure_http_refused(void)
     /* 10.255.255.1 is not loopback: without allowInsecureHttp the library must
      * refuse before connecting, so nothing leaves the machine and the call
      * returns at once (a real connection attempt would wait for the timeout). */
-    authing_mfa_client *c = new_client("{\"appHost\":\"http://10.255.255.1\",\"timeout\":20000}");
+    authing_mfa_client *c = new_client("{\"appHost\":\"http://10.255.255.1\",\"timeout\":20000,\"accessToken\":\"t\"}");
     char *out, *err = NULL;
     double t0;
     size_t i;
@@ -1103,9 +1144,11 @@ struct stub {
     int fd, port;
     pthread_t thread;
     const char *graphql;
+    const char *v3; /* the answer to every /api/v3/ and /mfa/ request */
     pthread_mutex_t lock;
     int requests;
     char graphql_body[8192];
+    char last_request[8192]; /* the last request, head and body, as received */
 };
 
 static void stub_serve(struct stub *st, int conn)
@@ -1137,12 +1180,16 @@ static void stub_serve(struct stub *st, int conn)
         body = st->graphql;
     else if (strncmp(req, "GET /api/v2/logout", 18) == 0)
         body = "{\"code\":200,\"message\":\"logged out\"}";
+    else if (st->v3 != NULL && strchr(req, ' ') != NULL &&
+             (strncmp(strchr(req, ' '), " /api/v3/", 9) == 0 || strncmp(strchr(req, ' '), " /mfa/", 6) == 0))
+        body = st->v3;
     else
         body = "{\"code\":404,\"message\":\"no such path\"}";
     pthread_mutex_lock(&st->lock);
     st->requests++;
     if (strncmp(req, "POST /graphql/v2 ", 17) == 0)
         snprintf(st->graphql_body, sizeof st->graphql_body, "%s", end + 4);
+    snprintf(st->last_request, sizeof st->last_request, "%.8000s", req);
     pthread_mutex_unlock(&st->lock);
     snprintf(head, sizeof head,
              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
@@ -1247,6 +1294,239 @@ static void test_login_stub(void)
     CHECK(json_int(out, "code", &code) && code == 200 && strstr(out, "logged out") != NULL);
     sfree(&out);
     expect_current_user(c, "null");
+    authing_mfa_client_free(c);
+    stub_stop(&st);
+    group_end();
+}
+
+/* ---- 6d. Authing's v3 factor API (issue #13): checks that need no server ----- */
+
+/* The v3 factor calls: each needs the access token. */
+static const struct {
+    const char *name;
+    op_fn fn;
+    const char *js;
+    const char *params;
+} g_factor_ops[] = {
+    {"authing_mfa_send_enroll_factor_request", authing_mfa_send_enroll_factor_request, "sendEnrollFactorRequest",
+     "{\"factorType\":\"OTP\"}"},
+    {"authing_mfa_enroll_factor", authing_mfa_enroll_factor, "enrollFactor",
+     "{\"factorType\":\"OTP\",\"enrollmentToken\":\"e\",\"enrollmentData\":{\"passCode\":\"1\"}}"},
+    {"authing_mfa_reset_factor", authing_mfa_reset_factor, "resetFactor", "{\"factorId\":\"f1\"}"},
+    {"authing_mfa_list_enrolled_factors", authing_mfa_list_enrolled_factors, "listEnrolledFactors", NULL},
+    {"authing_mfa_get_factor", authing_mfa_get_factor, "getFactor", "{\"factorId\":\"f1\"}"},
+    {"authing_mfa_list_factors_to_enroll", authing_mfa_list_factors_to_enroll, "listFactorsToEnroll", "{}"},
+    {"authing_mfa_otp_verify", authing_mfa_otp_verify, "mfaOtpVerify", "{\"totp\":\"123456\"}"},
+};
+
+#define N_FACTOR_OPS (sizeof g_factor_ops / sizeof g_factor_ops[0])
+
+static void test_factors_offline(void)
+{
+    /* Against a closed port: a call that let a request through would show up
+     * as AUTHING_MFA_ERR_NETWORK. A user token is not an access token. */
+    authing_mfa_client *c;
+    char opts[256], *out, *err = NULL;
+    size_t i;
+
+    group_begin("v3: no access token, set_access_token, client options (no server)");
+    snprintf(opts, sizeof opts, "{\"appHost\":\"%s\",\"token\":\"user-token\"}", g_closed_url);
+    c = new_client(opts);
+    for (i = 0; i < N_FACTOR_OPS; i++) {
+        out = RUN_OP(g_factor_ops[i].fn, c, g_factor_ops[i].params, AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+        CHECK_ERROR(err, "AUTHING_MFA_ERR_INVALID_ARGUMENT", -1, -1);
+        CHECK_MSG(err && strstr(err, "access token") != NULL, g_factor_ops[i].name);
+        sfree(&err);
+        out = RUN_CALL(c, g_factor_ops[i].js, g_factor_ops[i].params, AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    }
+    /* signIn and the introspection need none: they reach the network */
+    out = RUN_OP(authing_mfa_sign_in, c, "{\"connection\":\"PASSWORD\"}", AUTHING_MFA_ERR_NETWORK, NULL);
+    out = RUN_OP(authing_mfa_verify_mfa_token, c, "{\"token\":\"m\"}", AUTHING_MFA_ERR_NETWORK, NULL);
+
+    /* authing_mfa_client_set_access_token: NULL client, bad UTF-8, a token
+     * HTTP cannot carry (never quoted), then set, cleared by NULL and by "" */
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_set_access_token(NULL, "abc", &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    CHECK_STATUS(authing_mfa_client_set_access_token(NULL, "abc", NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_set_access_token(c, BAD_UTF8, &err), AUTHING_MFA_ERR_INVALID_UTF8, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_INVALID_UTF8", -1, -1);
+    if (err != SENTINEL) sfree(&err);
+    {
+        static const char *const bad[] = {"a b", "tab\there", "line\nbreak", "caf\xc3\xa9"};
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            err = SENTINEL;
+            CHECK_STATUS(authing_mfa_client_set_access_token(c, bad[i], &err), AUTHING_MFA_ERR_INVALID_ARGUMENT,
+                         err == SENTINEL ? NULL : err);
+            CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_INVALID_ARGUMENT", -1, -1);
+            CHECK_MSG(err != SENTINEL && err && strstr(err, bad[i]) == NULL, "the token is not quoted");
+            if (err != SENTINEL) sfree(&err);
+            CHECK_STATUS(authing_mfa_client_set_access_token(c, bad[i], NULL), AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+        }
+    }
+    /* a refused token leaves none set */
+    out = RUN_OP(authing_mfa_list_enrolled_factors, c, NULL, AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_client_set_access_token(c, "good.access.token", &err), AUTHING_MFA_OK, NULL);
+    CHECK_MSG(err == NULL, "no error JSON on success (and the SENTINEL was cleared)");
+    for (i = 0; i < N_FACTOR_OPS; i++) {
+        out = RUN_OP(g_factor_ops[i].fn, c, g_factor_ops[i].params, AUTHING_MFA_ERR_NETWORK, NULL);
+    }
+    CHECK_STATUS(authing_mfa_client_set_access_token(c, NULL, NULL), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_get_factor, c, "{\"factorId\":\"f1\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    CHECK_STATUS(authing_mfa_client_set_access_token(c, "t2", NULL), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_get_factor, c, "{\"factorId\":\"f1\"}", AUTHING_MFA_ERR_NETWORK, NULL);
+    CHECK_STATUS(authing_mfa_client_set_access_token(c, "", NULL), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_otp_verify, c, "{\"totp\":\"1\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    /* the user token is separate state: clearing it does not set or clear the access token */
+    CHECK_STATUS(authing_mfa_client_set_access_token(c, "t3", NULL), AUTHING_MFA_OK, NULL);
+    CHECK_STATUS(authing_mfa_client_set_token(c, NULL), AUTHING_MFA_OK, NULL);
+    CHECK_STATUS(authing_mfa_client_clear_current_user(c), AUTHING_MFA_OK, NULL);
+    out = RUN_OP(authing_mfa_otp_verify, c, "{\"totp\":\"1\"}", AUTHING_MFA_ERR_NETWORK, NULL);
+    authing_mfa_client_free(c);
+
+    /* the options */
+    expect_client_new_fails("{\"tokenEndPointAuthMethod\":\"client_secret_basic\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT,
+                            "appSecret");
+    expect_client_new_fails("{\"appId\":\"a\",\"tokenEndPointAuthMethod\":\"client_secret_basic\"}",
+                            AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    expect_client_new_fails("{\"appSecret\":\"s\",\"tokenEndPointAuthMethod\":\"private_key_jwt\"}",
+                            AUTHING_MFA_ERR_INVALID_ARGUMENT, "tokenEndPointAuthMethod");
+    expect_client_new_fails("{\"accessToken\":\"a b\"}", AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+    expect_client_new_fails("{\"accessToken\":5}", AUTHING_MFA_ERR_INVALID_JSON, "accessToken");
+    expect_client_new_fails("{\"appSecret\":true}", AUTHING_MFA_ERR_INVALID_JSON, "appSecret");
+    {
+        static const char *const good[] = {
+            "{\"appId\":\"a\",\"appSecret\":\"s\",\"tokenEndPointAuthMethod\":\"client_secret_basic\"}",
+            "{\"appId\":\"a\",\"appSecret\":\"s\",\"tokenEndPointAuthMethod\":\"client_secret_post\"}",
+            "{\"appId\":\"a\",\"appSecret\":\"s\"}",
+            "{\"tokenEndPointAuthMethod\":\"none\",\"accessToken\":\"abc.def\"}",
+        };
+        for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+            authing_mfa_client *ok = (authing_mfa_client *)SENTINEL;
+            err = SENTINEL;
+            CHECK_STATUS(authing_mfa_client_new(good[i], &ok, &err), AUTHING_MFA_OK, err == SENTINEL ? NULL : err);
+            CHECK_MSG(err == NULL, good[i]);
+            if (err != SENTINEL) authing_mfa_string_free(err);
+            if (ok != (authing_mfa_client *)SENTINEL) authing_mfa_client_free(ok);
+        }
+    }
+    /* an argument error comes before the missing token */
+    c = new_client("{}");
+    out = RUN_OP(authing_mfa_get_factor, c, "{\"factorId\":\"f1\",\"bogus\":1}", AUTHING_MFA_ERR_INVALID_ARGUMENT, &err);
+    CHECK_MSG(err && strstr(err, "bogus") != NULL, "the unknown key is named");
+    sfree(&err);
+    authing_mfa_string_free(out); /* NULL: every call above failed */
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+/* The value of header `name` (matched case-insensitively) in the request
+ * `req` as received, up to its line end, copied into `value`; 0 when the
+ * request has no such header. */
+static int header_value(const char *req, const char *name, char *value, size_t size)
+{
+    size_t n = strlen(name), len;
+    const char *p = req, *head_end = strstr(req, "\r\n\r\n");
+    while ((p = strstr(p, "\r\n")) != NULL && (head_end == NULL || p < head_end)) {
+        p += 2;
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            p += n + 1;
+            while (*p == ' ') p++;
+            len = strcspn(p, "\r\n");
+            if (len >= size) return 0;
+            memcpy(value, p, len);
+            value[len] = '\0';
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void last_request(struct stub *st, char *buf, size_t size)
+{
+    pthread_mutex_lock(&st->lock);
+    snprintf(buf, size, "%s", st->last_request);
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void test_factors_stub(void)
+{
+    struct stub st;
+    char url[64], opts[256], req[8192], buf[256], *out, *err = NULL;
+    authing_mfa_client *c;
+
+    group_begin("v3: a failure's apiCode and requestId, the raw access token (local stub)");
+    /* a v3 failure: AUTHING_MFA_ERR_API, code = apiCode, requestId kept */
+    stub_start(&st, "{}");
+    st.v3 = "{\"statusCode\":400,\"apiCode\":6001,\"message\":\"x\",\"requestId\":\"req-1\"}";
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", st.port);
+    snprintf(opts, sizeof opts, "{\"appHost\":\"%s\",\"appId\":\"app-1\",\"accessToken\":\"at-raw-1\","
+                                "\"token\":\"user-token\"}", url);
+    c = new_client(opts);
+    out = RUN_OP(authing_mfa_otp_verify, c, "{\"totp\":\"123456\"}", AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
+    CHECK(json_str(err, "requestId", buf, sizeof buf) && strcmp(buf, "req-1") == 0);
+    CHECK(json_str(err, "message", buf, sizeof buf) && strcmp(buf, "x") == 0);
+    CHECK(err && strstr(err, "123456") == NULL);
+    sfree(&err);
+    CHECK(stub_requests(&st, NULL, 0) == 1);
+    last_request(&st, req, sizeof req);
+    CHECK(strncmp(req, "POST /api/v3/mfa-totp-verify ", 29) == 0);
+    /* the access token raw, as authing-node-sdk sends it: no "Bearer " */
+    CHECK_MSG(header_value(req, "authorization", buf, sizeof buf) && strcmp(buf, "at-raw-1") == 0, req);
+    CHECK(strstr(req, "Bearer") == NULL);
+    CHECK(header_value(req, "x-authing-app-id", buf, sizeof buf) && strcmp(buf, "app-1") == 0);
+    CHECK(strstr(req, "{\"totp\":\"123456\"}") != NULL);
+    /* the same through authing_mfa_call and a GET */
+    out = RUN_CALL(c, "listEnrolledFactors", NULL, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 6001, 200);
+    CHECK(json_str(err, "requestId", buf, sizeof buf) && strcmp(buf, "req-1") == 0);
+    sfree(&err);
+    last_request(&st, req, sizeof req);
+    CHECK(strncmp(req, "GET /api/v3/list-enrolled-factors ", 34) == 0);
+    CHECK(header_value(req, "authorization", buf, sizeof buf) && strcmp(buf, "at-raw-1") == 0);
+    /* a v2 failure carries no requestId */
+    out = RUN_OP(authing_mfa_verify_totp, c, "{\"totp\":\"1\",\"mfaToken\":\"m\"}", AUTHING_MFA_ERR_API, &err);
+    CHECK(err && json_value(err, "requestId") == NULL);
+    sfree(&err);
+    authing_mfa_client_free(c);
+    stub_stop(&st);
+
+    /* signIn keeps the answer's access_token: the next factor call sends it
+     * raw; the introspection sends the form body token= and no token */
+    stub_start(&st, "{}");
+    st.v3 = "{\"statusCode\":200,\"message\":\"ok\",\"data\":{\"access_token\":\"at-2\",\"token_type\":\"Bearer\","
+            "\"expire_in\":7200}}";
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", st.port);
+    c = client_for(url);
+    out = RUN_OP(authing_mfa_sign_in, c,
+                 "{\"connection\":\"PASSWORD\",\"passwordPayload\":{\"email\":\"a@example.com\",\"password\":\"pw\"}}",
+                 AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "access_token", buf, sizeof buf) && strcmp(buf, "at-2") == 0);
+    sfree(&out);
+    last_request(&st, req, sizeof req);
+    CHECK(strncmp(req, "POST /api/v3/signin ", 20) == 0);
+    CHECK(!header_value(req, "authorization", buf, sizeof buf)); /* a public client */
+    CHECK(strstr(req, "\"connection\":\"PASSWORD\"") != NULL);
+    out = RUN_OP(authing_mfa_get_factor, c, "{\"factorId\":\"f1\"}", AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    last_request(&st, req, sizeof req);
+    CHECK(strncmp(req, "GET /api/v3/get-factor?factorId=f1 ", 35) == 0);
+    CHECK_MSG(header_value(req, "authorization", buf, sizeof buf) && strcmp(buf, "at-2") == 0, req);
+    st.v3 = "{\"active\":true,\"userId\":\"u1\"}";
+    out = RUN_OP(authing_mfa_verify_mfa_token, c, "{\"token\":\"mfa-1\"}", AUTHING_MFA_OK, NULL);
+    CHECK(out && json_lit(out, "active", "true"));
+    sfree(&out);
+    last_request(&st, req, sizeof req);
+    CHECK(strncmp(req, "POST /mfa/token/introspection ", 30) == 0);
+    CHECK(strstr(req, "\r\n\r\ntoken=mfa-1") != NULL);
+    CHECK(header_value(req, "content-type", buf, sizeof buf) &&
+          strncmp(buf, "application/x-www-form-urlencoded", 33) == 0);
+    CHECK(!header_value(req, "authorization", buf, sizeof buf) && strstr(req, "at-2") == NULL);
+    CHECK(stub_requests(&st, NULL, 0) == 3);
     authing_mfa_client_free(c);
     stub_stop(&st);
     group_end();
@@ -2232,6 +2512,8 @@ int main(int argc, char **argv)
     test_insecure_http_refused();
     test_login_offline();
     test_login_stub();
+    test_factors_offline();
+    test_factors_stub();
     if (dev_now() < 0) {
         /* counted as a failure, never as a pass */
         printf("FAIL the dev server does not answer at %s: the MFA story was not run\n", g_base);

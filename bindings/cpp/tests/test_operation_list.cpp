@@ -90,6 +90,17 @@ const std::map<std::string, Methods>& methods() {
         {"sendEmail", AUTHING_MFA_METHODS(send_email)},
         {"logout", AUTHING_MFA_METHODS(logout)},
         {"checkLoginStatus", AUTHING_MFA_METHODS(check_login_status)},
+        // Authing's v3 factor API (issue #13); `sign_in` is the same
+        // operation under the library's alias (tests/test_factors.cpp).
+        {"signInByCredentials", AUTHING_MFA_METHODS(sign_in_by_credentials)},
+        {"sendEnrollFactorRequest", AUTHING_MFA_METHODS(send_enroll_factor_request)},
+        {"enrollFactor", AUTHING_MFA_METHODS(enroll_factor)},
+        {"resetFactor", AUTHING_MFA_METHODS(reset_factor)},
+        {"listEnrolledFactors", AUTHING_MFA_METHODS(list_enrolled_factors)},
+        {"getFactor", AUTHING_MFA_METHODS(get_factor)},
+        {"listFactorsToEnroll", AUTHING_MFA_METHODS(list_factors_to_enroll)},
+        {"mfaOtpVerify", AUTHING_MFA_METHODS(mfa_otp_verify)},
+        {"verifyMfaToken", AUTHING_MFA_METHODS(verify_mfa_token)},
     };
     return table;
 }

@@ -42,6 +42,9 @@ _OPTION_KEYS: Dict[str, str] = {
     "max_response_bytes": "maxResponseBytes",
     "max_retries": "maxRetries",
     "public_key": "publicKey",
+    "access_token": "accessToken",
+    "app_secret": "appSecret",
+    "token_end_point_auth_method": "tokenEndPointAuthMethod",
 }
 
 
@@ -113,7 +116,14 @@ class Client:
     RSA public key (PEM or base64 DER) password logins encrypt with; without
     it the key of ``GET /api/v2/.well-known`` is fetched once per client. A
     key that is not a usable RSA public key is an ``InvalidArgumentError``
-    here. Any other keyword is passed to the
+    here. ``access_token`` (JS ``accessToken``) is the v3 access token the
+    factor methods send (as ``set_access_token``); ``app_secret`` and
+    ``token_end_point_auth_method`` (``"client_secret_post"``, the default
+    with an app secret; ``"client_secret_basic"``; ``"none"``, the default
+    without) say how ``sign_in_by_credentials`` authenticates the
+    application: a native app should hold no secret, so leave both out.
+    ``"client_secret_basic"`` without ``app_secret`` is an
+    ``InvalidArgumentError``. Any other keyword is passed to the
     library unchanged, which refuses unknown keys with an
     ``InvalidArgumentError`` naming the key.
 
@@ -145,6 +155,9 @@ class Client:
         max_response_bytes: Optional[int] = None,
         max_retries: Optional[int] = None,
         public_key: Optional[str] = None,
+        access_token: Optional[str] = None,
+        app_secret: Optional[str] = None,
+        token_end_point_auth_method: Optional[str] = None,
         **js_options: Any,
     ) -> None:
         # Set first: __del__ runs even when __init__ raises.
@@ -168,6 +181,9 @@ class Client:
             "max_response_bytes": max_response_bytes,
             "max_retries": max_retries,
             "public_key": public_key,
+            "access_token": access_token,
+            "app_secret": app_secret,
+            "token_end_point_auth_method": token_end_point_auth_method,
         }
         options: JsonObject = {}
         for name, value in given.items():
@@ -275,6 +291,20 @@ class Client:
         _ffi.check(
             status, "the token cannot be sent in an HTTP header (spaces, control or non-ASCII characters)"
         )
+
+    def set_access_token(self, access_token: Optional[str]) -> None:
+        """Sets the v3 access token (authing-node-sdk ``setAccessToken``),
+        which the v3 factor methods (``send_enroll_factor_request``,
+        ``list_enrolled_factors``, ...) send raw in ``authorization``;
+        ``None`` or ``""`` clears it. ``sign_in_by_credentials`` sets it from
+        its answer, the ``access_token`` option at creation. A token HTTP
+        headers cannot carry raises ``InvalidArgumentError``."""
+        data = None if access_token is None else _ffi.encode(access_token, "access_token")
+        function = _ffi.optional_function("authing_mfa_client_set_access_token")
+        with self._use() as handle, _ffi.OutString() as err:
+            status = function(handle, data, err.ref)
+            if status != Status.OK:
+                raise _ffi.error_for(status, err.take())
 
     def set_current_user(self, user: Mapping[str, Any]) -> None:
         """Stores the current user (JS ``setCurrentUser``); its ``token``
@@ -693,3 +723,125 @@ class Client:
         return _js_params(token=token)
 
     check_login_status_async = coroutine(check_login_status)
+
+    # ------------------------------------- Authing's v3 factor API (issue #13)
+    #
+    # authing-node-sdk's AuthenticationClient calls. They carry the v3 access
+    # token (from sign_in_by_credentials, the access_token option or
+    # set_access_token) raw in `authorization`, not the user token; without
+    # one they raise InvalidArgumentError before any request. A v3 failure
+    # (statusCode other than 200) raises ApiError with `code` the answer's
+    # apiCode (else its statusCode) and `request_id` its requestId: quote it
+    # to Authing's support. (The v3 SDK returns such failures instead.)
+
+    @operation("signInByCredentials", "authing_mfa_sign_in", returns=JsonObject)
+    def sign_in_by_credentials(
+        self,
+        *,
+        connection: str,
+        password_payload: Optional[Mapping[str, Any]] = None,
+        pass_code_payload: Optional[Mapping[str, Any]] = None,
+        options: Optional[Mapping[str, Any]] = None,
+    ) -> Params:
+        """Signs in through the v3 API (JS ``signInByCredentials``, also
+        ``sign_in``): ``connection`` is ``"PASSWORD"`` (with
+        ``password_payload={"email" | "username" | "phone" | "account": ...,
+        "password": ...}``) or ``"PASSCODE"`` (with ``pass_code_payload=
+        {"email" | "phone": ..., "passCode": ..., "phoneCountryCode"?}``);
+        ``options`` is the SDK's ``SignInOptionsDto`` as a dict. Returns the
+        answer's ``data`` (``{access_token, id_token, token_type, expire_in,
+        ...}``); its ``access_token`` becomes the client's access token for
+        the factor methods. The application authenticates as the
+        ``token_end_point_auth_method`` option says."""
+        return _js_params(
+            connection=connection,
+            passwordPayload=_dict(password_payload),
+            passCodePayload=_dict(pass_code_payload),
+            options=_dict(options),
+        )
+
+    sign_in_by_credentials_async = coroutine(sign_in_by_credentials)
+    # The library's alias (JS `signIn`).
+    sign_in = sign_in_by_credentials
+    sign_in_async = sign_in_by_credentials_async
+
+    @operation("sendEnrollFactorRequest", "authing_mfa_send_enroll_factor_request", returns=JsonObject)
+    def send_enroll_factor_request(
+        self, *, factor_type: str, profile: Optional[Mapping[str, Any]] = None
+    ) -> Params:
+        """Starts enrolling an MFA factor (JS ``sendEnrollFactorRequest``)
+        with the access token: ``factor_type`` is ``"OTP"``, ``"SMS"``,
+        ``"EMAIL"`` or ``"FACE"``; ``profile`` ``{"phoneNumber",
+        "phoneCountryCode"?}`` for SMS, ``{"email"}`` for EMAIL (the server
+        sends the code). Returns ``{enrollmentToken (valid one minute),
+        otpData?: {qrCodeUri, qrCodeDataUrl, recoveryCode}}``."""
+        return _js_params(factorType=factor_type, profile=_dict(profile))
+
+    send_enroll_factor_request_async = coroutine(send_enroll_factor_request)
+
+    @operation("enrollFactor", "authing_mfa_enroll_factor", returns=JsonObject)
+    def enroll_factor(
+        self, *, factor_type: str, enrollment_token: str, enrollment_data: Mapping[str, Any]
+    ) -> Params:
+        """Enrolls the factor (JS ``enrollFactor``) with the
+        ``enrollment_token`` of ``send_enroll_factor_request`` and
+        ``enrollment_data`` ``{"passCode": ...}`` (OTP, SMS, EMAIL) or
+        ``{"photo": ..., "isExternalPhoto": ...}`` (FACE). Returns
+        ``{"statusCode": 200, "message": ...}`` (the answer has no data)."""
+        return _js_params(
+            factorType=factor_type, enrollmentToken=enrollment_token, enrollmentData=_dict(enrollment_data)
+        )
+
+    enroll_factor_async = coroutine(enroll_factor)
+
+    @operation("resetFactor", "authing_mfa_reset_factor", returns=JsonObject)
+    def reset_factor(self, *, factor_id: str) -> Params:
+        """Unbinds an enrolled factor by its ID (JS ``resetFactor``), with
+        the access token. Returns ``{"statusCode": 200, "message": ...}``."""
+        return _js_params(factorId=factor_id)
+
+    reset_factor_async = coroutine(reset_factor)
+
+    @operation("listEnrolledFactors", "authing_mfa_list_enrolled_factors", returns=List[JsonObject])
+    def list_enrolled_factors(self) -> Params:
+        """The user's enrolled factors (JS ``listEnrolledFactors``), with the
+        access token: ``[{factorId, factorType, profile}]``."""
+        return None
+
+    list_enrolled_factors_async = coroutine(list_enrolled_factors)
+
+    @operation("getFactor", "authing_mfa_get_factor", returns=JsonObject)
+    def get_factor(self, *, factor_id: str) -> Params:
+        """One enrolled factor (JS ``getFactor``), with the access token:
+        ``{factorId, factorType, profile}``."""
+        return _js_params(factorId=factor_id)
+
+    get_factor_async = coroutine(get_factor)
+
+    @operation("listFactorsToEnroll", "authing_mfa_list_factors_to_enroll", returns=List[JsonObject])
+    def list_factors_to_enroll(self) -> Params:
+        """The factors the application enables that the user has not
+        enrolled (JS ``listFactorsToEnroll``), with the access token:
+        ``[{factorType}]``."""
+        return None
+
+    list_factors_to_enroll_async = coroutine(list_factors_to_enroll)
+
+    @operation("mfaOtpVerify", "authing_mfa_otp_verify", returns=JsonObject)
+    def mfa_otp_verify(self, *, totp: str) -> Params:
+        """Checks a code of the user's OTP factor (JS ``mfaOtpVerify``; the
+        path is ``/api/v3/mfa-totp-verify``), with the access token:
+        ``{"verified": True | False}``."""
+        return _js_params(totp=totp)
+
+    mfa_otp_verify_async = coroutine(mfa_otp_verify)
+
+    @operation("verifyMfaToken", "authing_mfa_verify_mfa_token", returns=JsonObject)
+    def verify_mfa_token(self, *, token: str) -> Params:
+        """Introspects an mfaToken (JS ``verifyMfaToken``): sends the form
+        body ``token=<mfaToken>`` to ``/mfa/token/introspection`` (the SDK
+        forgets the body), no access token. Returns the answer as it is:
+        ``{active, userPoolId?, userId?, exp?, iat?}``."""
+        return _js_params(token=token)
+
+    verify_mfa_token_async = coroutine(verify_mfa_token)

@@ -1,7 +1,8 @@
 """Exceptions raised by the binding: one class per family of library status.
 
 Every failure of the C library comes with one error JSON
-``{"status", "message", "code", "httpStatus", "data"}``; it becomes an
+``{"status", "message", "code", "httpStatus", "data"}`` (plus
+``"requestId"`` when a v3 answer carried one); it becomes an
 instance of the class that matches its ``status``, carrying those fields as
 attributes. ``str()`` and ``repr()`` show only the status, the Authing code
 and the message: ``data`` may hold an mfaToken (code 1635), so it is never
@@ -72,6 +73,8 @@ class AuthingMfaError(Exception):
         http_status: the HTTP status when there was an answer, else ``None``.
         data: the envelope's ``data`` when the server sent one (for code 1635
             it holds ``mfaToken``), else ``None``. Never printed.
+        request_id: the ``requestId`` of a failed v3 answer (Authing's
+            reference for a support request), else ``None``.
     """
 
     status: str
@@ -80,6 +83,7 @@ class AuthingMfaError(Exception):
     message: str
     http_status: Optional[int]
     data: Any
+    request_id: Optional[str]
 
     def __init__(
         self,
@@ -90,6 +94,7 @@ class AuthingMfaError(Exception):
         code: Optional[int] = None,
         http_status: Optional[int] = None,
         data: Any = None,
+        request_id: Optional[str] = None,
     ) -> None:
         # Only the message goes to Exception.args, so generic tooling that
         # prints args (logging, pytest, Sentry) never sees `data`.
@@ -100,6 +105,7 @@ class AuthingMfaError(Exception):
         self.code = code
         self.http_status = http_status
         self.data = data
+        self.request_id = request_id
 
     def __str__(self) -> str:
         if self.code is None:
@@ -122,6 +128,7 @@ class AuthingMfaError(Exception):
                 self.code,
                 self.http_status,
                 self.data,
+                self.request_id,
             ),
         )
 
@@ -134,6 +141,7 @@ def _rebuild(
     code: Optional[int],
     http_status: Optional[int],
     data: Any,
+    request_id: Optional[str] = None,
 ) -> AuthingMfaError:
     return cls(
         message,
@@ -142,6 +150,7 @@ def _rebuild(
         code=code,
         http_status=http_status,
         data=data,
+        request_id=request_id,
     )
 
 
@@ -160,7 +169,9 @@ class ClientClosedError(InvalidArgumentError):
 class ApiError(AuthingMfaError):
     """The server answered an envelope whose code is not 200: ``code`` is
     Authing's code (6001 wrong TOTP, 6002 wrong recovery code, 1635 MFA
-    required with ``data["mfaToken"]``, 2020 not logged in, ...)."""
+    required with ``data["mfaToken"]``, 2020 not logged in, ...). A v3
+    failure (``statusCode`` not 200) has ``code`` = its ``apiCode`` (else
+    its ``statusCode``) and ``request_id`` = its ``requestId``."""
 
 
 class HttpStatusError(AuthingMfaError):
@@ -251,6 +262,10 @@ def _optional_int(value: Any) -> Optional[int]:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _optional_str(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) else None
+
+
 def from_error_json(status_code: int, status_name: str, error: Any) -> AuthingMfaError:
     """Builds the exception for a failed call from its parsed error JSON
     (``None`` when the library sent none, which it does not do for the
@@ -267,6 +282,7 @@ def from_error_json(status_code: int, status_name: str, error: Any) -> AuthingMf
         code=_optional_int(fields.get("code")),
         http_status=_optional_int(fields.get("httpStatus")),
         data=fields.get("data"),
+        request_id=_optional_str(fields.get("requestId")),
     )
 
 

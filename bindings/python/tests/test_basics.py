@@ -183,6 +183,21 @@ def test_error_fields_repr_and_pickle_keep_data_out_of_text() -> None:
     assert str(err) == "MFA required [AUTHING_MFA_ERR_API, code 1635]"
     copy = pickle.loads(pickle.dumps(err))
     assert type(copy) is ApiError and copy.data == err.data and copy.code == 1635 and copy.http_status == 200
+    assert err.request_id is None and copy.request_id is None
+
+
+def test_request_id_of_a_v3_failure() -> None:
+    err = from_error_json(
+        10,
+        "AUTHING_MFA_ERR_API",
+        {"status": "AUTHING_MFA_ERR_API", "message": "x", "code": 6001, "httpStatus": 200, "data": None,
+         "requestId": "req-1"},
+    )
+    assert isinstance(err, ApiError) and err.code == 6001 and err.request_id == "req-1"
+    copy = pickle.loads(pickle.dumps(err))
+    assert copy.request_id == "req-1" and copy.code == 6001
+    # Not a string: not a request ID.
+    assert from_error_json(10, "AUTHING_MFA_ERR_API", {"requestId": 5}).request_id is None
 
 
 def test_timeout_error_constructs_as_oserror_subclass() -> None:

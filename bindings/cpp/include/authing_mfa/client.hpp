@@ -77,6 +77,22 @@ public:
         detail::check(authing_mfa_client_set_token_ex(live(), nullptr, err.out()), err);
     }
 
+    /// Sets the v3 access token (authing-node-sdk's `setAccessToken`), sent
+    /// raw in `authorization` by the v3 factor methods; "" clears it.
+    /// `sign_in_by_credentials` sets it from its answer, `Options::access_token`
+    /// at creation. A token HTTP headers cannot carry throws `Error` with
+    /// `Status::InvalidArgument`.
+    void set_access_token(const std::string& access_token) {
+        detail::OwnedString err;
+        const authing_mfa_status st = authing_mfa_client_set_access_token(
+            live(), detail::c_str(access_token, "access token"), err.out());
+        detail::check(st, err);
+    }
+    void clear_access_token() {
+        detail::OwnedString err;
+        detail::check(authing_mfa_client_set_access_token(live(), nullptr, err.out()), err);
+    }
+
     /// Stores the current user (a JSON object); its `token`, if any, becomes
     /// the user token, and a user without one clears it.
     void set_current_user(const std::string& user_json) {
@@ -358,6 +374,133 @@ public:
     }
     AsyncCall check_login_status_future(const std::optional<std::string>& params = std::nullopt) const {
         return run_future(detail::op::check_login_status, params);
+    }
+
+    // --- Authing's v3 factor API (issue #13) --------------------------------
+    //
+    // authing-node-sdk's AuthenticationClient calls. They carry the v3 access
+    // token (from `sign_in_by_credentials`, `Options::access_token` or
+    // `set_access_token`) raw in `authorization`, not the user token; without
+    // one they throw `Error` with `Status::InvalidArgument` before any
+    // request. A v3 failure (statusCode other than 200) throws `Error` with
+    // `Status::Api`, `code()` the answer's apiCode (else its statusCode) and
+    // `request_id()` its requestId.
+
+    /// `{"connection": "PASSWORD" | "PASSCODE" | …, "passwordPayload"?:
+    /// {"email" | "username" | "phone" | "account", "password"},
+    /// "passCodePayload"?: {"email" | "phone", "passCode",
+    /// "phoneCountryCode"?}, "options"?: {…}}` → the answer's `data`
+    /// (`{access_token, id_token, token_type, expire_in, …}`); its
+    /// `access_token` becomes the client's access token. The application
+    /// authenticates as `Options::token_end_point_auth_method` says.
+    std::string sign_in_by_credentials(const std::string& params) const {
+        return run(detail::op::sign_in_by_credentials, params);
+    }
+    Operation sign_in_by_credentials_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::sign_in_by_credentials, params, std::move(on_done));
+    }
+    AsyncCall sign_in_by_credentials_future(const std::string& params) const {
+        return run_future(detail::op::sign_in_by_credentials, params);
+    }
+    /// `sign_in_by_credentials` by its short name (JS `signIn`, C `authing_mfa_sign_in`).
+    std::string sign_in(const std::string& params) const { return sign_in_by_credentials(params); }
+    Operation sign_in_async(const std::string& params, Callback on_done) const {
+        return sign_in_by_credentials_async(params, std::move(on_done));
+    }
+    AsyncCall sign_in_future(const std::string& params) const { return sign_in_by_credentials_future(params); }
+
+    /// `{"factorType": "OTP" | "SMS" | "EMAIL" | "FACE", "profile"?:
+    /// {"phoneNumber", "phoneCountryCode"?} | {"email"}}` → `{enrollmentToken
+    /// (valid one minute), otpData?: {qrCodeUri, qrCodeDataUrl, recoveryCode}}`.
+    std::string send_enroll_factor_request(const std::string& params) const {
+        return run(detail::op::send_enroll_factor_request, params);
+    }
+    Operation send_enroll_factor_request_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::send_enroll_factor_request, params, std::move(on_done));
+    }
+    AsyncCall send_enroll_factor_request_future(const std::string& params) const {
+        return run_future(detail::op::send_enroll_factor_request, params);
+    }
+
+    /// `{"factorType", "enrollmentToken", "enrollmentData": {"passCode"} |
+    /// {"photo", "isExternalPhoto"}}` → `{"statusCode": 200, "message"}`.
+    std::string enroll_factor(const std::string& params) const {
+        return run(detail::op::enroll_factor, params);
+    }
+    Operation enroll_factor_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::enroll_factor, params, std::move(on_done));
+    }
+    AsyncCall enroll_factor_future(const std::string& params) const {
+        return run_future(detail::op::enroll_factor, params);
+    }
+
+    /// `{"factorId"}` → `{"statusCode": 200, "message"}`: unbinds the factor.
+    std::string reset_factor(const std::string& params) const {
+        return run(detail::op::reset_factor, params);
+    }
+    Operation reset_factor_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::reset_factor, params, std::move(on_done));
+    }
+    AsyncCall reset_factor_future(const std::string& params) const {
+        return run_future(detail::op::reset_factor, params);
+    }
+
+    /// No parameters → `[{factorId, factorType, profile}]`.
+    std::string list_enrolled_factors(const std::optional<std::string>& params = std::nullopt) const {
+        return run(detail::op::list_enrolled_factors, params);
+    }
+    Operation list_enrolled_factors_async(const std::optional<std::string>& params, Callback on_done) const {
+        return run_async(detail::op::list_enrolled_factors, params, std::move(on_done));
+    }
+    AsyncCall list_enrolled_factors_future(const std::optional<std::string>& params = std::nullopt) const {
+        return run_future(detail::op::list_enrolled_factors, params);
+    }
+
+    /// `{"factorId"}` → `{factorId, factorType, profile}`.
+    std::string get_factor(const std::string& params) const {
+        return run(detail::op::get_factor, params);
+    }
+    Operation get_factor_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::get_factor, params, std::move(on_done));
+    }
+    AsyncCall get_factor_future(const std::string& params) const {
+        return run_future(detail::op::get_factor, params);
+    }
+
+    /// No parameters → `[{factorType}]`: the factors the application enables
+    /// that the user has not enrolled.
+    std::string list_factors_to_enroll(const std::optional<std::string>& params = std::nullopt) const {
+        return run(detail::op::list_factors_to_enroll, params);
+    }
+    Operation list_factors_to_enroll_async(const std::optional<std::string>& params, Callback on_done) const {
+        return run_async(detail::op::list_factors_to_enroll, params, std::move(on_done));
+    }
+    AsyncCall list_factors_to_enroll_future(const std::optional<std::string>& params = std::nullopt) const {
+        return run_future(detail::op::list_factors_to_enroll, params);
+    }
+
+    /// `{"totp"}` → `{"verified": true | false}` (path /api/v3/mfa-totp-verify).
+    std::string mfa_otp_verify(const std::string& params) const {
+        return run(detail::op::mfa_otp_verify, params);
+    }
+    Operation mfa_otp_verify_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::mfa_otp_verify, params, std::move(on_done));
+    }
+    AsyncCall mfa_otp_verify_future(const std::string& params) const {
+        return run_future(detail::op::mfa_otp_verify, params);
+    }
+
+    /// `{"token": mfaToken}` → `{active, userPoolId?, userId?, exp?, iat?}`
+    /// (not enveloped). Sends the form body `token=…` to
+    /// /mfa/token/introspection, with no access token.
+    std::string verify_mfa_token(const std::string& params) const {
+        return run(detail::op::verify_mfa_token, params);
+    }
+    Operation verify_mfa_token_async(const std::string& params, Callback on_done) const {
+        return run_async(detail::op::verify_mfa_token, params, std::move(on_done));
+    }
+    AsyncCall verify_mfa_token_future(const std::string& params) const {
+        return run_future(detail::op::verify_mfa_token, params);
     }
 
     /// Any operation by its JS method name (e.g. "verifyTotpMfa").

@@ -56,10 +56,12 @@ inline std::string status_name(Status status) {
 /// - `message()`: the library's or server's sentence (no secrets);
 /// - `data_json()`: the envelope's `data` as JSON text, `"null"` when none.
 ///   It MAY HOLD SECRETS (the `mfaToken` of a 1635 answer): do not log it;
+/// - `request_id()`: the `requestId` of a failed v3 answer (Authing's
+///   reference for a support request), when it sent one;
 /// - `json()`: the whole error JSON of the C API (it includes `data`: same
 ///   caution).
 ///
-/// `what()` is "<STATUS_NAME>: <message> (code N, HTTP N)" and never includes
+/// `what()` is "<STATUS_NAME>: <message> (code N, HTTP N, request ID)" and never includes
 /// `data`. Copying an `Error` never throws (the details are shared).
 class Error : public std::runtime_error {
 public:
@@ -75,6 +77,7 @@ public:
     std::optional<long long> code() const noexcept { return details_->code; }
     std::optional<long long> http_status() const noexcept { return details_->http_status; }
     const std::string& data_json() const noexcept { return details_->data_json; }
+    const std::optional<std::string>& request_id() const noexcept { return details_->request_id; }
     const std::string& json() const noexcept { return details_->json; }
 
 private:
@@ -85,6 +88,7 @@ private:
         std::optional<long long> code;
         std::optional<long long> http_status;
         std::string data_json = "null";
+        std::optional<std::string> request_id;
         std::string json;
     };
 
@@ -97,11 +101,12 @@ private:
             s += ": ";
             s += d.message;
         }
-        if (d.code || d.http_status) {
+        if (d.code || d.http_status || d.request_id) {
+            std::string sep;
             s += " (";
-            if (d.code) s += "code " + std::to_string(*d.code);
-            if (d.code && d.http_status) s += ", ";
-            if (d.http_status) s += "HTTP " + std::to_string(*d.http_status);
+            if (d.code) s += "code " + std::to_string(*d.code), sep = ", ";
+            if (d.http_status) s += sep + "HTTP " + std::to_string(*d.http_status), sep = ", ";
+            if (d.request_id) s += sep + "request " + *d.request_id;
             s += ")";
         }
         return s;
@@ -141,6 +146,9 @@ inline std::shared_ptr<const Error::Details> Error::parse(Status status, std::st
             if (key == "message" && r.at('"')) {
                 ok = r.string(text);
                 if (ok) d->message = text;
+            } else if (key == "requestId" && r.at('"')) {
+                ok = r.string(text);
+                if (ok) d->request_id = text;
             } else if ((key == "code" || key == "httpStatus") && r.at_number()) {
                 ok = r.integer(number);
                 if (ok) (key == "code" ? d->code : d->http_status) = number;

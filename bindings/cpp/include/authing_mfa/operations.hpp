@@ -89,6 +89,19 @@ inline constexpr OperationSpec send_email{"sendEmail", &authing_mfa_send_email};
 inline constexpr OperationSpec logout{"logout", &authing_mfa_logout};
 inline constexpr OperationSpec check_login_status{"checkLoginStatus", &authing_mfa_check_login_status};
 
+// Authing's v3 factor API (issue #13). `Client::sign_in` is
+// `sign_in_by_credentials` under the library's alias (C `authing_mfa_sign_in`).
+inline constexpr OperationSpec sign_in_by_credentials{"signInByCredentials", &authing_mfa_sign_in};
+inline constexpr OperationSpec send_enroll_factor_request{"sendEnrollFactorRequest",
+                                                          &authing_mfa_send_enroll_factor_request};
+inline constexpr OperationSpec enroll_factor{"enrollFactor", &authing_mfa_enroll_factor};
+inline constexpr OperationSpec reset_factor{"resetFactor", &authing_mfa_reset_factor};
+inline constexpr OperationSpec list_enrolled_factors{"listEnrolledFactors", &authing_mfa_list_enrolled_factors};
+inline constexpr OperationSpec get_factor{"getFactor", &authing_mfa_get_factor};
+inline constexpr OperationSpec list_factors_to_enroll{"listFactorsToEnroll", &authing_mfa_list_factors_to_enroll};
+inline constexpr OperationSpec mfa_otp_verify{"mfaOtpVerify", &authing_mfa_otp_verify};
+inline constexpr OperationSpec verify_mfa_token{"verifyMfaToken", &authing_mfa_verify_mfa_token};
+
 }  // namespace op
 
 }  // namespace detail

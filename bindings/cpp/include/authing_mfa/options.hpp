@@ -30,6 +30,16 @@ struct Options {
     /// RSA public key (PEM or base64 DER) password logins encrypt with;
     /// empty: the server's /api/v2/.well-known key, fetched once per client.
     std::string public_key;
+    /// The initial v3 access token (a secret), as `Client::set_access_token`.
+    std::string access_token;
+    /// The application's secret for `Client::sign_in_by_credentials` (a
+    /// native app should hold none: leave it and the next one empty).
+    std::string app_secret;
+    /// How `sign_in_by_credentials` authenticates the application:
+    /// "client_secret_post" (the default with `app_secret`),
+    /// "client_secret_basic" (needs `app_secret`) or "none" (the default
+    /// without).
+    std::string token_end_point_auth_method;
 
     std::string to_json() const {
         Params p;
@@ -49,6 +59,9 @@ struct Options {
         put("caCertPem", ca_cert_pem);
         if (max_response_bytes) p.raw("maxResponseBytes", std::to_string(*max_response_bytes));
         put("publicKey", public_key);
+        put("accessToken", access_token);
+        put("appSecret", app_secret);
+        put("tokenEndPointAuthMethod", token_end_point_auth_method);
         return p.str();
     }
 };
