@@ -665,7 +665,7 @@ const SPECS: &[Spec] = &[
     Spec {
         names: &["enrollFactor"],
         needs_args: true,
-        required: &["factorType", "enrollmentToken"],
+        required: &["factorType", "enrollmentToken", "enrollmentData"],
         optional: &[],
         secrets: &["enrollmentToken"],
         files: false,
@@ -787,7 +787,8 @@ fn expect_call(method: &str, params: Option<&str>) -> Expect {
     if map.keys().any(|k| !allowed(k)) {
         return Expect::Refused(Some(ErrorKind::InvalidArgument));
     }
-    for key in spec.required.iter().chain(spec.optional) {
+    let is_typed = |k: &str| spec.typed.iter().any(|(t, _)| *t == k);
+    for key in spec.required.iter().chain(spec.optional).filter(|k| !is_typed(k)) {
         let ok = match map.get(*key) {
             None | Some(Value::Null) => !spec.required.contains(key),
             Some(Value::String(s)) => {
@@ -802,6 +803,9 @@ fn expect_call(method: &str, params: Option<&str>) -> Expect {
     }
     for (key, kind) in spec.typed {
         let ok = match (map.get(*key), kind) {
+            (None | Some(Value::Null), _) if spec.required.contains(key) => {
+                return Expect::Refused(Some(ErrorKind::InvalidArgument))
+            }
             (None | Some(Value::Null), _) | (_, Kind::Any) => true,
             (Some(Value::Bool(_)), Kind::Bool) | (Some(Value::Object(_)), Kind::Object) => true,
             _ => false,

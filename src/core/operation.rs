@@ -160,8 +160,16 @@ impl Scrub for Secret {
 /// and `passCode` (`passCodePayload`, `enrollmentData`) strings.
 impl Scrub for Option<serde_json::Map<String, serde_json::Value>> {
     fn add_to(&self, secrets: &mut Vec<Secret>) {
+        if let Some(map) = self {
+            map.add_to(secrets);
+        }
+    }
+}
+
+impl Scrub for serde_json::Map<String, serde_json::Value> {
+    fn add_to(&self, secrets: &mut Vec<Secret>) {
         for key in ["password", "passCode"] {
-            if let Some(serde_json::Value::String(s)) = self.as_ref().and_then(|m| m.get(key)) {
+            if let Some(serde_json::Value::String(s)) = self.get(key) {
                 secrets.push(Secret::from(s.as_str()));
             }
         }

@@ -284,7 +284,7 @@ params! {
     pub struct EnrollFactorParams {
         pub factor_type: String = req_str("factorType"),
         pub enrollment_token: Secret = req_secret("enrollmentToken"),
-        pub enrollment_data: Option<Map<String, Value>> = opt_object("enrollmentData"),
+        pub enrollment_data: Map<String, Value> = req_object("enrollmentData"),
     }
 }
 
