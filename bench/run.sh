@@ -3,13 +3,16 @@
 # library from C (blocking and async), and a plain reqwest floor, all against
 # ONE loopback responder started here, then one table (bench/README.md).
 #
-# Usage: bash bench/run.sh [--smoke] [--no-js] [--debug]
+# Usage: bash bench/run.sh [--smoke] [--no-js] [--debug] [--only ROW,ROW...]
 #   --smoke   a few hundred calls per row (what bench/smoke.sh runs); every
 #             contender must complete all its calls without an error
 #   --no-js   do not install or run the JS SDK (its rows show "skipped")
 #   --debug   use the debug build (the default with --smoke, where the
 #             figures do not matter and the debug build usually exists)
 #   --release use the release build (the default without --smoke)
+#   --only    run only these rows, by id (e.g. floor_64,c_async64,
+#             floor_1024,c_async1024; ids in bench/README.md); the others
+#             show "skipped"
 # Environment: BENCH_SECS, the seconds per throughput row (default 8; 10 is
 # the time bound of each smoke row).
 #
@@ -24,14 +27,23 @@ cd "$root"
 smoke=0
 no_js=0
 profile=""
+only=""
+expect_only=0
 for arg in "$@"; do
+    if [[ $expect_only == 1 ]]; then
+        only="$arg"
+        expect_only=0
+        continue
+    fi
     case "$arg" in
+        --only) expect_only=1 ;;
+        --only=*) only="${arg#--only=}" ;;
         --smoke) smoke=1 ;;
         --no-js) no_js=1 ;;
         --debug) profile=debug ;;
         --release) profile=release ;;
         -h | --help)
-            sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -40,6 +52,10 @@ for arg in "$@"; do
             ;;
     esac
 done
+if [[ $expect_only == 1 || ( -n "$only" && ! "$only" =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ) ]]; then
+    echo "run.sh: --only wants row ids separated by commas (see --help)" >&2
+    exit 2
+fi
 if [[ -z "$profile" ]]; then
     profile=$([[ $smoke == 1 ]] && echo debug || echo release)
 fi
@@ -149,6 +165,7 @@ results="$tmp/results"
 row() {
     local id="$1" rc=0 start=$SECONDS
     shift
+    if [[ -n "$only" && ",$only," != *",$id,"* ]]; then return 0; fi
     timeout -k 5 "${ROW_LIMIT:-$row_limit}" "$@" >"$tmp/$id.out" 2>"$tmp/$id.err" || rc=$?
     say "$id: $(grep -h '^RESULT ' "$tmp/$id.out" | cut -d' ' -f3- || true) ($((SECONDS - start)) s)"
     grep '^RESULT ' "$tmp/$id.out" >>"$results" || true
@@ -183,6 +200,8 @@ row c_thr64 "${cbench[@]}" threads --id c_thr64 --n 64 "${common[@]}" --warmup-c
 row c_async64 "${cbench[@]}" async --id c_async64 --n 64 "${common[@]}" --warmup-calls "$warm_64"
 row c_thr4 "${cbench[@]}" threads --id c_thr4 --n 4 "${common[@]}" --warmup-calls "$warm_64"
 row c_thr16 "${cbench[@]}" threads --id c_thr16 --n 16 "${common[@]}" --warmup-calls "$warm_64"
+row floor_1024 "${floor[@]}" --id floor_1024 --inflight 1024 --calls "$calls_1024" --secs "$secs" \
+    --warmup-calls "$warm_1024"
 row c_async1024 "${cbench[@]}" async --id c_async1024 --n 1024 --url "$url" --calls "$calls_1024" \
     --secs "$secs" --warmup-calls "$warm_1024"
 ROW_LIMIT=$((2 * growth_secs + 40)) row rss_growth "${cbench[@]}" rss-growth --id rss_growth --url "$url" \
@@ -193,8 +212,9 @@ for _ in $(seq "$first_runs"); do
 done
 
 # The size a program shipping the library pays: a stripped copy of the .so.
-say "measuring the stripped size of libauthing_mfa.so"
-if strip -o "$tmp/stripped.so" "$bin/libauthing_mfa.so"; then
+if [[ -n "$only" && ",$only," != *",so_size,"* ]]; then
+    :
+elif say "measuring the stripped size of libauthing_mfa.so" && strip -o "$tmp/stripped.so" "$bin/libauthing_mfa.so"; then
     echo "RESULT so_size bytes=$(stat -c %s "$tmp/stripped.so") unstripped=$(stat -c %s "$bin/libauthing_mfa.so")" >>"$results"
 else
     echo "RESULT so_size failed=1 rc=1 reason=strip" >>"$results"
@@ -204,5 +224,6 @@ fi
 report_flags=()
 if [[ $smoke == 1 ]]; then report_flags+=(--smoke); fi
 if [[ $no_js == 1 ]]; then report_flags+=(--no-js); fi
+if [[ -n "$only" ]]; then report_flags+=(--only "$only"); fi
 "$bin/report" --results "$results" --nproc "$(nproc)" --budget "$budget, $profile build" \
     --date "$(date -u '+%Y-%m-%d %H:%M UTC')" "${report_flags[@]}"

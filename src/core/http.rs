@@ -17,8 +17,10 @@
 //!   `READS_PER_POLL` x [`MAX_BUF`] bytes, whatever the server sends;
 //! - [`MAX_BUF`] caps hyper's read buffer (its default grows to 400 KiB).
 //!
-//! The runtime's `event_interval` (see `runtime`) then has timers and other
-//! tasks looked at between those short polls.
+//! [`Guarded`] yields with `tokio::task::yield_now`, so the runtime polls
+//! the task again only after its other ready tasks and a look at its timers
+//! and I/O: timers and other tasks are looked at between those short polls
+//! whatever the runtime's `event_interval` (see `runtime::EVENT_INTERVAL`).
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -29,7 +31,7 @@ use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use std::future::Future;
 use std::io;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -96,9 +98,9 @@ impl tower_service::Service<Uri> for Connector {
 }
 
 /// A connection's I/O that yields the task after [`READS_PER_POLL`]
-/// successful reads in a row: the task is woken at once and goes to the back
-/// of its runtime's queue, so timers and other tasks run before it reads
-/// more.
+/// successful reads in a row: the task is woken only once its runtime
+/// thread has run its other ready tasks and looked at timers and I/O
+/// (`yield_now`), so they all run before it reads more.
 pub(crate) struct Guarded<T> {
     inner: T,
     /// Reads that returned data (or EOF) since the last `Pending`.
@@ -116,8 +118,14 @@ impl<T: Read + Unpin> Read for Guarded<T> {
         let this = self.get_mut();
         if this.streak >= READS_PER_POLL {
             this.streak = 0;
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
+            // `yield_now` hands the waker to the runtime, which wakes the
+            // task only after it has run every other ready task and looked
+            // at its timers and I/O (a plain `wake_by_ref` would put it back
+            // in the run queue, where it could run again before them).
+            let mut yielded = pin!(tokio::task::yield_now());
+            if yielded.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
         }
         let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
         if polled.is_ready() {

@@ -3,7 +3,8 @@
 //! `bench: N passed, M failed` (or `bench-smoke: …` with `--smoke`).
 //!
 //! Usage: `report --results FILE [--nproc N] [--budget TEXT] [--date D]
-//! [--smoke] [--no-js]`. Exits 1 when a contender failed (did not run, exited
+//! [--smoke] [--no-js] [--only ROW,ROW...]` (`--only`: the rows run, the
+//! others are shown as skipped). Exits 1 when a contender failed (did not run, exited
 //! non-zero, had errors, or in smoke mode did not complete its calls);
 //! missed targets are reported in the table and never change the exit code.
 //!
@@ -103,7 +104,18 @@ const ROWS: &[Row] = &[
         "floor_64",
     ),
     lib("c_async64", "C async, 64 in flight", "js_64", "floor_64"),
-    tp("c_async1024", "C async, 1024 in flight"),
+    tp("floor_1024", "(info) floor: plain reqwest, 1024 in flight"),
+    // Compared with the floor at the same concurrency, without a target:
+    // what 1 024 in flight costs the machine (client, loopback, responder)
+    // shows in the floor's row too.
+    Row {
+        kind: Kind::Throughput {
+            js: None,
+            floor: Some("floor_1024"),
+            targeted: false,
+        },
+        ..tp("c_async1024", "C async, 1024 in flight")
+    },
     other(
         "rss_growth",
         "RSS growth over {calls} blocking calls",
@@ -231,7 +243,8 @@ fn main() {
     let lines: Vec<ResultLine> = text.lines().filter_map(ResultLine::parse).collect();
     let smoke = args.flag("smoke");
     let no_js = args.flag("no-js");
-    let (table, passed, failed) = render(&lines, smoke, no_js);
+    let only: Option<Vec<&str>> = args.str("only").map(|s| s.split(',').collect());
+    let (table, passed, failed) = render(&lines, smoke, no_js, only.as_deref());
 
     let tag = if smoke { "bench-smoke" } else { "bench" };
     println!(
@@ -255,8 +268,9 @@ fn main() {
     }
 }
 
-/// The table, and how many contenders passed and failed.
-fn render(lines: &[ResultLine], smoke: bool, no_js: bool) -> (String, usize, usize) {
+/// The table, and how many contenders passed and failed. `only`: the rows
+/// that were run (`run.sh --only`), all when `None`.
+fn render(lines: &[ResultLine], smoke: bool, no_js: bool, only: Option<&[&str]>) -> (String, usize, usize) {
     let mut by_id: BTreeMap<&str, Outcome> = BTreeMap::new();
     for row in ROWS {
         let mine = lines.iter().filter(|l| l.id == row.id).collect();
@@ -287,12 +301,19 @@ fn render(lines: &[ResultLine], smoke: bool, no_js: bool) -> (String, usize, usi
             }
             label = label.replace(&format!("{{{key}}}"), "N");
         }
-        if row.js && no_js {
+        let skipped = if row.js && no_js {
+            Some("skipped (--no-js)")
+        } else if only.is_some_and(|ids| !ids.contains(&row.id)) {
+            Some("skipped (--only)")
+        } else {
+            None
+        };
+        if let Some(why) = skipped {
             cells.push([
                 label,
                 "—".into(),
                 "—".into(),
-                "skipped (--no-js)".into(),
+                why.into(),
                 "—".into(),
                 "—".into(),
                 "—".into(),
@@ -465,7 +486,7 @@ mod tests {
              RESULT first_call ms=1 errors=0\n\
              RESULT first_call ms=2 errors=0\n",
         );
-        let (table, passed, failed) = render(&lines, false, false);
+        let (table, passed, failed) = render(&lines, false, false, None);
         let row = |id: &str| table.lines().find(|l| l.contains(id)).unwrap().to_owned();
         assert!(row("C blocking, 1 thread").contains("9.50×"), "{table}");
         assert!(row("C blocking, 1 thread").contains("0.95×"), "{table}");
@@ -478,8 +499,9 @@ mod tests {
         assert!(row("RSS growth over 100 000").contains("MISSED"), "{table}");
         assert!(row("stripped").contains("1.0 MiB") && row("stripped").contains("met"));
         assert!(row("first call").contains("2.00 ms (median of 3)"), "{table}");
-        // failed: floor_block, c_thr4, c_thr16, c_async64, c_async1024, rss_clients
-        assert_eq!((passed, failed), (9, 6), "{table}");
+        // failed: floor_block, c_thr4, c_thr16, c_async64, floor_1024,
+        // c_async1024, rss_clients
+        assert_eq!((passed, failed), (9, 7), "{table}");
     }
 
     #[test]
@@ -488,15 +510,29 @@ mod tests {
             "RESULT c_seq calls=99 errors=0 secs=1 requested=100\n\
              RESULT so_size bytes=99999999\n",
         );
-        let (table, _, _) = render(&lines, true, true);
+        let (table, _, _) = render(&lines, true, true, None);
         assert!(table.contains("FAILED (calls not completed)"), "{table}");
         assert!(table.contains("skipped (--no-js)"), "{table}");
         assert!(
             !table.contains("MISSED") && table.contains("— (smoke)"),
             "{table}"
         );
-        let (table, _, _) = render(&lines, false, true);
+        let (table, _, _) = render(&lines, false, true, None);
         assert!(!table.contains("not completed"), "{table}");
+    }
+
+    #[test]
+    fn only_skips_the_rows_not_run_and_async_1024_is_compared_with_its_floor() {
+        let lines = parse(
+            "RESULT floor_1024 calls=1000 errors=0 secs=1\n\
+             RESULT c_async1024 calls=900 errors=0 secs=1 cpu_s=0.02\n",
+        );
+        let (table, passed, failed) = render(&lines, false, false, Some(&["floor_1024", "c_async1024"]));
+        assert_eq!((passed, failed), (2, 0), "{table}");
+        let row = |id: &str| table.lines().find(|l| l.contains(id)).unwrap().to_owned();
+        assert!(row("C async, 1024").contains("0.90×"), "{table}");
+        assert!(!row("C async, 1024").contains("MISSED"), "{table}");
+        assert!(row("C async, 64 ").contains("skipped (--only)"), "{table}");
     }
 
     #[test]
