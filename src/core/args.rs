@@ -168,9 +168,8 @@ impl Args {
 
     /// A JSON object that must be present.
     pub(crate) fn req_object(&mut self, key: &str) -> Result<Map<String, Value>, Error> {
-        self.opt_object(key)?.ok_or_else(|| {
-            Error::invalid_argument(format!("{}: `{key}` is required", self.what))
-        })
+        self.opt_object(key)?
+            .ok_or_else(|| Error::invalid_argument(format!("{}: `{key}` is required", self.what)))
     }
 
     /// An optional boolean.

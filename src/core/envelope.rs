@@ -43,6 +43,9 @@ struct Envelope {
     data: Option<Box<RawValue>>,
     #[serde(default, rename = "recoveryCode")]
     recovery_code: Option<Value>,
+    /// v3 only (`decode_v3`).
+    #[serde(default, rename = "requestId")]
+    request_id: Option<Value>,
 }
 
 fn as_code(v: &Option<Value>) -> Option<i64> {
@@ -194,21 +197,8 @@ pub(crate) fn decode_v3(
     body: &[u8],
     secrets: &[Secret],
 ) -> Result<Answer, Error> {
-    #[derive(Deserialize)]
-    struct V3 {
-        #[serde(default, rename = "statusCode")]
-        status_code: Option<Value>,
-        #[serde(default, rename = "apiCode")]
-        api_code: Option<Value>,
-        #[serde(default)]
-        message: Option<Value>,
-        #[serde(default, rename = "requestId")]
-        request_id: Option<Value>,
-        #[serde(default)]
-        data: Option<Box<RawValue>>,
-    }
     let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    let envelope: Option<V3> = if is_object {
+    let envelope: Option<Envelope> = if is_object {
         serde_json::from_slice(body).ok()
     } else {
         None

@@ -296,6 +296,44 @@ fn shape_user(user: Box<RawValue>) -> Result<String, Error> {
     Ok(Value::Object(map).to_string())
 }
 
+/// What the three password logins' parameters share; the account key is
+/// what differs.
+struct PasswordLogin<'a> {
+    account: (&'static str, &'a String),
+    password: &'a Secret,
+    auto_register: Option<bool>,
+    captcha_code: &'a Option<String>,
+    client_ip: &'a Option<String>,
+    custom_data: &'a Option<Map<String, Value>>,
+    params: &'a Option<Value>,
+    context: &'a Option<Value>,
+}
+
+macro_rules! password_login_parts {
+    ($($params:ident => $field:ident as $key:literal;)*) => {$(
+        impl $params {
+            fn parts(&self) -> PasswordLogin<'_> {
+                PasswordLogin {
+                    account: ($key, &self.$field),
+                    password: &self.password,
+                    auto_register: self.auto_register,
+                    captcha_code: &self.captcha_code,
+                    client_ip: &self.client_ip,
+                    custom_data: &self.custom_data,
+                    params: &self.params,
+                    context: &self.context,
+                }
+            }
+        }
+    )*};
+}
+
+password_login_parts! {
+    EmailLoginParams => email as "email";
+    UsernameLoginParams => username as "username";
+    PhonePasswordLoginParams => phone as "phone";
+}
+
 impl Client {
     /// The RSA key passwords are encrypted with: the `publicKey` option, or
     /// `data.publicKey` of `GET /api/v2/.well-known`, fetched once and kept
@@ -373,65 +411,62 @@ impl Client {
         encrypt_password(&key, password)
     }
 
-    /// `loginByEmail(email, password, options)` (`AC:542-585`).
-    pub async fn login_by_email(&self, p: EmailLoginParams) -> Result<Box<RawValue>, Error> {
-        let password = self.encrypted(&p.password).await?;
-        let params = extra_params(&p.custom_data, &p.params);
+    /// The three password logins (`AC:542-585`, `631-666`, `837-872`):
+    /// `{"input": {<account>, password, autoRegister, captchaCode,
+    /// clientIp, params, context}}`, the password encrypted; only
+    /// `loginByPhonePassword` puts `captchaCode` before `autoRegister`.
+    async fn password_login(
+        &self,
+        p: PasswordLogin<'_>,
+        document: &'static str,
+        root: &'static str,
+        captcha_first: bool,
+    ) -> Result<Box<RawValue>, Error> {
+        let password = self.encrypted(p.password).await?;
+        let params = extra_params(p.custom_data, p.params);
         let context = p.context.as_ref().map(js_stringify);
+        let auto_register = (
+            "autoRegister",
+            &p.auto_register.unwrap_or(false) as &dyn WireValue,
+        );
+        let captcha_code = ("captchaCode", p.captcha_code as &dyn WireValue);
+        let (third, fourth) = if captcha_first {
+            (captcha_code, auto_register)
+        } else {
+            (auto_register, captcha_code)
+        };
         let input = json_object(&[
-            ("email", &p.email),
+            (p.account.0, p.account.1 as &dyn WireValue),
             ("password", &password),
-            ("autoRegister", &p.auto_register.unwrap_or(false)),
-            ("captchaCode", &p.captcha_code),
-            ("clientIp", &p.client_ip),
+            third,
+            fourth,
+            ("clientIp", p.client_ip),
             ("params", &Nullable(params.as_deref())),
             ("context", &Nullable(context.as_deref())),
         ]);
-        let secrets = vec![p.password, password];
-        self.graphql_login(doc::LOGIN_BY_EMAIL, "loginByEmail", input, secrets)
+        let secrets = vec![p.password.clone(), password];
+        self.graphql_login(document, root, input, secrets).await
+    }
+
+    /// `loginByEmail(email, password, options)` (`AC:542-585`).
+    pub async fn login_by_email(&self, p: EmailLoginParams) -> Result<Box<RawValue>, Error> {
+        self.password_login(p.parts(), doc::LOGIN_BY_EMAIL, "loginByEmail", false)
             .await
     }
 
     /// `loginByUsername(username, password, options)` (`AC:631-666`).
     pub async fn login_by_username(&self, p: UsernameLoginParams) -> Result<Box<RawValue>, Error> {
-        let password = self.encrypted(&p.password).await?;
-        let params = extra_params(&p.custom_data, &p.params);
-        let context = p.context.as_ref().map(js_stringify);
-        let input = json_object(&[
-            ("username", &p.username),
-            ("password", &password),
-            ("autoRegister", &p.auto_register.unwrap_or(false)),
-            ("captchaCode", &p.captcha_code),
-            ("clientIp", &p.client_ip),
-            ("params", &Nullable(params.as_deref())),
-            ("context", &Nullable(context.as_deref())),
-        ]);
-        let secrets = vec![p.password, password];
-        self.graphql_login(doc::LOGIN_BY_USERNAME, "loginByUsername", input, secrets)
+        self.password_login(p.parts(), doc::LOGIN_BY_USERNAME, "loginByUsername", false)
             .await
     }
 
-    /// `loginByPhonePassword(phone, password, options)` (`AC:837-872`; note
-    /// `captchaCode` before `autoRegister` here).
+    /// `loginByPhonePassword(phone, password, options)` (`AC:837-872`).
     pub async fn login_by_phone_password(&self, p: PhonePasswordLoginParams) -> Result<Box<RawValue>, Error> {
-        let password = self.encrypted(&p.password).await?;
-        let params = extra_params(&p.custom_data, &p.params);
-        let context = p.context.as_ref().map(js_stringify);
-        let input = json_object(&[
-            ("phone", &p.phone),
-            ("password", &password),
-            ("captchaCode", &p.captcha_code),
-            ("autoRegister", &p.auto_register.unwrap_or(false)),
-            ("clientIp", &p.client_ip),
-            ("params", &Nullable(params.as_deref())),
-            ("context", &Nullable(context.as_deref())),
-        ]);
-        let secrets = vec![p.password, password];
-        self.graphql_login(
+        self.password_login(
+            p.parts(),
             doc::LOGIN_BY_PHONE_PASSWORD,
             "loginByPhonePassword",
-            input,
-            secrets,
+            true,
         )
         .await
     }
