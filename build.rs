@@ -9,7 +9,8 @@
 //! AUTHING_MFA_WRITE_HEADER=1 cargo build -p authing-mfa
 //! ```
 //!
-//! and commit it.
+//! and commit it (it writes bindings/go/include/authing_mfa.h too: the Go
+//! module's copy).
 
 use std::path::PathBuf;
 
@@ -68,5 +69,8 @@ fn main() {
         // write_to_file only rewrites the file when its content changed, so
         // the committed header's mtime is left alone when it is current.
         bindings.write_to_file(crate_dir.join("include/authing_mfa.h"));
+        // The Go module's copy (a module-cache copy of bindings/go has no
+        // ../../include); tests/header.rs checks the two are identical.
+        bindings.write_to_file(crate_dir.join("bindings/go/include/authing_mfa.h"));
     }
 }

@@ -135,3 +135,15 @@ fn the_operation_list_and_the_header_agree() {
         "operation functions of the header vs authing_mfa_operations"
     );
 }
+
+/// The Go module carries its own copy of the header (bindings/go/include/),
+/// so that a module-cache copy of bindings/go builds: it must be this one.
+#[test]
+fn go_module_header_is_the_c_header() {
+    let go_copy = include_str!("../bindings/go/include/authing_mfa.h");
+    assert!(
+        go_copy.as_bytes() == COMMITTED.as_bytes(),
+        "bindings/go/include/authing_mfa.h differs from include/authing_mfa.h: \
+         run `AUTHING_MFA_WRITE_HEADER=1 cargo build -p authing-mfa` (it writes both) and commit both"
+    );
+}

@@ -302,7 +302,7 @@ func TestCancelRacesCompletion(t *testing.T) {
 	var lat []time.Duration
 	var warm sync.WaitGroup
 	for w := range workers {
-		warm.Go(func() {
+		goIn(&warm, func() {
 			for i := range 10 {
 				start := time.Now()
 				if err := listAs(context.Background(), c, fmt.Sprintf("warm-%d-%d", w, i)); err != nil {
@@ -326,7 +326,7 @@ func TestCancelRacesCompletion(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for w := range workers {
-		wg.Go(func() {
+		goIn(&wg, func() {
 			for r := range rounds {
 				token := fmt.Sprintf("w%d-r%d", w, r)
 				ctx, cancel := context.WithCancel(context.Background())
@@ -450,7 +450,7 @@ func TestCancelLeavesOtherCallsAlone(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for w := range workers {
-		wg.Go(func() {
+		goIn(&wg, func() {
 			for r := range rounds {
 				if err := listAs(context.Background(), c, fmt.Sprintf("w%d-r%d", w, r)); err != nil {
 					errs <- err
@@ -505,7 +505,7 @@ func TestManyGoroutinesOneClient(t *testing.T) {
 	errs := make(chan error, goroutines)
 	for i := range fx {
 		f := fx[i]
-		wg.Go(func() {
+		goIn(&wg, func() {
 			for r := range rounds {
 				callCtx, cancel := context.WithCancel(ctx)
 				if r%5 == 4 { // every fifth call is cancelled soon after it starts

@@ -112,7 +112,17 @@ func NewClient(opts Options) (*Client, error) {
 	if err := checkUTF8(j); err != nil {
 		return nil, err
 	}
-	optsJSON, err := json.Marshal(j)
+	// optionsJSON plus maxRetries, where 0 is a value ("no retries"), not
+	// "the default" as in Options.
+	full := struct {
+		optionsJSON
+		MaxRetries *int `json:"maxRetries,omitempty"`
+	}{optionsJSON: j}
+	if opts.MaxRetries != 0 {
+		retries := max(opts.MaxRetries, 0)
+		full.MaxRetries = &retries
+	}
+	optsJSON, err := json.Marshal(full)
 	if err != nil {
 		return nil, newError(StatusInvalidJSON, "cannot encode the options: %v", err)
 	}

@@ -72,20 +72,20 @@
 //
 // # Building
 //
-// By default the package compiles against the repository's header
-// (../../include) and links the shared library in ../../target/debug (run
-// `cargo build -p authing-mfa` first), with an rpath to that directory.
-// To use another copy of the library:
+// The package compiles against its own copy of the C header
+// (include/authing_mfa.h in the module) and, by default, takes the linker
+// flags from pkg-config (`#cgo pkg-config: authing_mfa`): install the
+// library with packaging/install.sh --prefix P and set PKG_CONFIG_PATH to
+// P/lib/pkgconfig. The .pc file adds an rpath to P/lib, so programs find
+// libauthing_mfa.so.0 at run time without LD_LIBRARY_PATH. Other layouts:
 //
+//   - -tags authingmfa_checkout links ../../target/debug of a repository
+//     checkout (after `cargo build -p authing-mfa`), with an rpath to it.
+//   - -tags authingmfa_custom drops the package's linker flags, so only
+//     CGO_LDFLAGS decides. Static linking, for example:
+//     CGO_LDFLAGS="/path/libauthing_mfa.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc".
 //   - CGO_CFLAGS / CGO_LDFLAGS: flags from the environment come before the
-//     package's own, so `CGO_CFLAGS=-I/opt/authing-mfa/include
-//     CGO_LDFLAGS="-L/opt/authing-mfa/lib -Wl,-rpath,/opt/authing-mfa/lib"`
-//     takes precedence over the defaults.
-//   - -tags authingmfa_custom drops the default flags entirely, so only
-//     CGO_CFLAGS / CGO_LDFLAGS decide. Static linking, for example:
-//     CGO_LDFLAGS="/path/libauthing_mfa.a -lpthread -ldl -lm".
-//   - -tags authingmfa_pkgconfig takes the flags from `pkg-config
-//     authing_mfa` (once the project installs an authing_mfa.pc).
+//     package's own in every mode.
 //
 // The process must not fork() without exec() after the first call, as the
 // library runs its own I/O threads.

@@ -292,7 +292,7 @@ func TestConcurrentUse(t *testing.T) {
 	errs := make(chan error, users*rounds*3)
 	for i := range fx {
 		f := fx[i]
-		wg.Go(func() {
+		goIn(&wg, func() {
 			for range rounds {
 				list, err := c.GetMfaAuthenticators(ctx, &authingmfa.GetMfaAuthenticatorsParams{Type: "totp", MfaToken: f.mfa})
 				if err != nil {
@@ -310,7 +310,7 @@ func TestConcurrentUse(t *testing.T) {
 				}
 			}
 		})
-		wg.Go(func() {
+		goIn(&wg, func() {
 			for r := range rounds {
 				if err := c.SetToken(fmt.Sprintf("token-%d-%d", i, r)); err != nil {
 					errs <- err
@@ -392,7 +392,7 @@ func TestClose(t *testing.T) {
 		results := make(chan error, 8)
 		for range 8 {
 			started.Add(1)
-			wg.Go(func() {
+			goIn(&wg, func() {
 				started.Done()
 				_, err := c.GetMfaAuthenticators(ctx, nil)
 				results <- err

@@ -407,7 +407,7 @@ func TestAppSecretAndTokenEndPointAuthMethod(t *testing.T) {
 func TestFactorCallsHonourTheContext(t *testing.T) {
 	stub := newV3Stub(t, "")
 	c := newClient(t, authingmfa.Options{AppHost: stub.URL, AccessToken: "at-0"})
-	ctx, cancel := context.WithCancel(t.Context())
+	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.ListEnrolledFactors(ctx)
 	asError(t, err, authingmfa.StatusCancelled)

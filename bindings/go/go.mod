@@ -1,3 +1,3 @@
 module github.com/authing-mfa/authing-mfa/bindings/go
 
-go 1.26
+go 1.24.0

@@ -328,7 +328,7 @@ func TestLoginNeedingApplicationMfaOverREST(t *testing.T) {
 	if !authingmfa.IsAPI(err, authingmfa.CodeAppMfaRequired) {
 		t.Fatalf("err = %v", err)
 	}
-	if e, _ := errors.AsType[*authingmfa.Error](err); e.MfaToken() != "m2" {
+	if e := (*authingmfa.Error)(nil); !errors.As(err, &e) || e.MfaToken() != "m2" {
 		t.Errorf("MfaToken() = %q", e.MfaToken())
 	}
 }

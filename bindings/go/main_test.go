@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -232,9 +233,10 @@ func newClient(t testing.TB, opts authingmfa.Options) *authingmfa.Client {
 }
 
 // ctxT is a context bounded well below go test's own timeout, so a hang
-// fails one test with a clear error instead of killing the binary.
+// fails one test with a clear error instead of killing the binary. It ends
+// when the test's cleanups run.
 func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -269,14 +271,24 @@ func wrongTotp(t testing.TB, secret string) string {
 	}
 }
 
+// goIn runs f in a new goroutine counted by wg: sync.WaitGroup.Go, which
+// needs Go 1.25 (go.mod says 1.24).
+func goIn(wg *sync.WaitGroup, f func()) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		f()
+	}()
+}
+
 // asError asserts that err is an *authingmfa.Error with the given status.
 func asError(t testing.TB, err error, status authingmfa.Status) *authingmfa.Error {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("want an error with status %s, got nil", status)
 	}
-	e, ok := errors.AsType[*authingmfa.Error](err)
-	if !ok {
+	var e *authingmfa.Error
+	if !errors.As(err, &e) {
 		t.Fatalf("want *authingmfa.Error, got %T: %v", err, err)
 	}
 	if e.Status != status {

@@ -5,8 +5,14 @@
 # root after `cargo build -p authing-mfa -p authing-mfa-devserver`):
 #   bindings/go/run-tests.sh
 #
-# It needs Go >= 1.26 and a C compiler (cgo). When they are missing it
-# installs them: gcc with apt-get, Go from the Go module proxy (the same
+# It builds with -tags authingmfa_checkout: the library in the repository's
+# target/debug instead of the installed one pkg-config finds (the default
+# for users; packaging/test-packaging.sh tests that path from a copy of the
+# module). It also checks that the module's include/authing_mfa.h is the
+# repository's include/authing_mfa.h.
+#
+# It needs Go >= the go.mod's go line (1.24) and a C compiler (cgo). When
+# they are missing it installs them: gcc with apt-get, Go from the Go module proxy (the same
 # golang.org/toolchain archive `GOTOOLCHAIN` downloads), into
 # ~/.cache/authing-mfa. The tests start their own dev server (TestMain).
 # `./...` includes internal/shutdowntest, the test of authingmfa.Shutdown,
@@ -15,7 +21,10 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-GO_VERSION="${AUTHING_MFA_GO_VERSION:-1.26.8}" # the module needs go >= 1.26
+GO_VERSION="${AUTHING_MFA_GO_VERSION:-1.26.8}" # downloaded when go is missing or too old
+# The lowest Go the module supports: go.mod's go line (e.g. "go 1.24.0").
+GO_MIN_MINOR="$(sed -n 's/^go 1\.\([0-9]*\).*/\1/p' "$here/go.mod")"
+[ -n "$GO_MIN_MINOR" ] || { echo "[bindings/go] cannot read the go line of go.mod" >&2; exit 1; }
 
 log() { printf '[bindings/go] %s\n' "$*" >&2; }
 
@@ -31,7 +40,7 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# go_ok: the go on PATH exists and is at least 1.26.
+# go_ok: the go on PATH exists and is at least go.mod's go version.
 go_ok() {
     command -v go >/dev/null || return 1
     local v
@@ -39,11 +48,11 @@ go_ok() {
     v="${v#go}"
     local major="${v%%.*}" rest="${v#*.}"
     local minor="${rest%%[!0-9]*}"
-    [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "${minor:-0}" -ge 26 ]; }
+    [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "${minor:-0}" -ge "$GO_MIN_MINOR" ]; }
 }
 
 ensure_go() {
-    # Never let an older go switch toolchains by itself (go.mod says 1.26).
+    # Never let an older go switch toolchains by itself.
     export GOTOOLCHAIN=local
     export PATH="$PATH:/usr/local/go/bin"
     go_ok && return
@@ -74,7 +83,7 @@ ensure_go() {
         chmod +x "$dest"/bin/* "$dest"/pkg/tool/*/*
     fi
     export PATH="$dest/bin:$PATH"
-    go_ok || { log "could not get Go >= 1.26"; exit 1; }
+    go_ok || { log "could not get Go >= 1.$GO_MIN_MINOR"; exit 1; }
 }
 
 ensure_go
@@ -98,13 +107,35 @@ if [ "$lib_dir" != "$root/target/debug" ]; then
 fi
 
 # Everything is in the standard library: forbid downloads and toolchain
-# switches so that a missing piece fails loudly instead of fetching.
+# switches so that a missing piece fails loudly instead of fetching (except
+# for the minimum-version check below).
+user_goproxy="${GOPROXY:-https://proxy.golang.org,direct}"
 export CGO_ENABLED=1 GOPROXY=off GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+# The module's copy of the C header (cgo_include.go) must be the
+# repository's; tests/header.rs checks the same in `cargo test`.
+if ! cmp -s "$root/include/authing_mfa.h" "$here/include/authing_mfa.h"; then
+    log "bindings/go/include/authing_mfa.h differs from include/authing_mfa.h: cp include/authing_mfa.h bindings/go/include/"
+    exit 1
+fi
 
 cd "$here"
 log "$(go version)"
-log "go vet ./..."
-go vet ./...
+log "go vet -tags authingmfa_checkout ./..."
+go vet -tags authingmfa_checkout ./...
+# The go line of go.mod is the lowest Go the module builds with. go vet's
+# stdversion check does not catch every newer API (it missed
+# runtime.AddCleanup, Go 1.24, in client.go, a cgo file), so type-check
+# with that exact Go too: the go command downloads the toolchain once
+# (golang.org/toolchain from the Go module proxy, into the module cache).
+# AUTHING_MFA_GO_MIN_CHECK=0 skips this step (offline machines).
+go_min="$(sed -n 's/^go //p' go.mod)"
+if [ "${AUTHING_MFA_GO_MIN_CHECK:-1}" != 0 ]; then
+    log "go vet with go$go_min (go.mod's go line)"
+    GOTOOLCHAIN="go$go_min" GOPROXY="$user_goproxy" go vet -tags authingmfa_checkout ./...
+else
+    log "WARNING: AUTHING_MFA_GO_MIN_CHECK=0: not checked with go$go_min"
+fi
 log "gofmt"
 unformatted="$(gofmt -l .)"
 if [ -n "$unformatted" ]; then
@@ -112,5 +143,5 @@ if [ -n "$unformatted" ]; then
     printf '%s\n' "$unformatted" >&2
     exit 1
 fi
-log "go test -race -count=1 -v ./..."
-go test -race -count=1 -timeout 5m -v ./...
+log "go test -tags authingmfa_checkout -race -count=1 -v ./..."
+go test -tags authingmfa_checkout -race -count=1 -timeout 5m -v ./...

@@ -49,6 +49,13 @@ type Options struct {
 	CACertPEM string
 	// MaxResponseBytes: larger answers fail with StatusDecode (default 4 MiB).
 	MaxResponseBytes int
+	// MaxRetries: how often a GET (GetMfaAuthenticators, Logout, the
+	// .well-known key of the password logins) is retried after a network
+	// failure or an answer of 429, 502, 503 or 504, with backoff, within
+	// Timeout. 0 means the library's default (2); a negative value
+	// (conventionally -1) disables retries; at most 10. POST and DELETE
+	// operations are never retried.
+	MaxRetries int
 	// PublicKey is the RSA public key (PEM or base64 DER) password logins
 	// encrypt the password with; empty fetches the server's key from
 	// /api/v2/.well-known once per client. NewClient fails with

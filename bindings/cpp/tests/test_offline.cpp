@@ -90,12 +90,17 @@ TEST(Options, SerializesOnlyWhatIsSet) {
     o.token = "tok";
     o.allow_insecure_http = true;
     o.max_response_bytes = 1000;
+    o.max_retries = 0;  // a value, not "unset": no retries
     const json j = json::parse(o.to_json());
     EXPECT_EQ(j, (json{{"appHost", "http://127.0.0.1:1"}, {"userPoolId", "pool\"1"}, {"appId", "app"},
                        {"tenantId", "tenant"}, {"lang", "en-US"}, {"timeout", 1234}, {"requestFrom", "cpp"},
-                       {"token", "tok"}, {"allowInsecureHttp", true}, {"maxResponseBytes", 1000}}));
+                       {"token", "tok"}, {"allowInsecureHttp", true}, {"maxResponseBytes", 1000},
+                       {"maxRetries", 0}}));
     // The library accepts every key the struct writes.
     EXPECT_NO_THROW(Client{o});
+    o.max_retries = 11;  // above the library's bound
+    EXPECT_EQ(catch_error([&] { Client c(o); }).status(), Status::InvalidArgument);
+    o.max_retries = 10;
     o.lang = "xx-XX";
     const Error e = catch_error([&] { Client c(o); });
     EXPECT_EQ(e.status(), Status::InvalidArgument);

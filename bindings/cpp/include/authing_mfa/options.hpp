@@ -27,6 +27,11 @@ struct Options {
     bool allow_insecure_http = false;             ///< plain http to a non-loopback host
     std::string ca_cert_pem;                      ///< extra trusted certificates
     std::optional<long long> max_response_bytes;  ///< default 4 MiB
+    /// How often a GET (get_mfa_authenticators, logout, the .well-known key
+    /// of the password logins) is retried after a network failure or an
+    /// answer of 429, 502, 503 or 504, within the timeout: 0 to 10, default
+    /// 2. POST and DELETE operations are never retried.
+    std::optional<int> max_retries;
     /// RSA public key (PEM or base64 DER) password logins encrypt with;
     /// empty: the server's /api/v2/.well-known key, fetched once per client.
     std::string public_key;
@@ -58,6 +63,7 @@ struct Options {
         if (allow_insecure_http) p.set("allowInsecureHttp", true);
         put("caCertPem", ca_cert_pem);
         if (max_response_bytes) p.raw("maxResponseBytes", std::to_string(*max_response_bytes));
+        if (max_retries) p.raw("maxRetries", std::to_string(*max_retries));
         put("publicKey", public_key);
         put("accessToken", access_token);
         put("appSecret", app_secret);
