@@ -47,6 +47,7 @@ stage "C ABI suite (C, C++, shared, static, valgrind)" bash tests/c/run-tests.sh
 stage "Python binding" bash bindings/python/run-tests.sh
 stage "Go binding" bash bindings/go/run-tests.sh
 stage "C++ binding" bash bindings/cpp/run-tests.sh
+stage "Kotlin binding (JVM)" bash bindings/kotlin/run-tests.sh
 stage "packaging" bash packaging/test-packaging.sh
 stage "mobile build scripts" bash packaging/test-mobile-scripts.sh
 stage "fuzzing, bounded (options, params, envelope)" bash fuzz/run.sh --seconds 15

@@ -10,8 +10,17 @@
 # unversioned soname libauthing_mfa.so (Android's loader and
 # System.loadLibrary("authing_mfa") look for exactly that name).
 #
+# With --aar JAR it also assembles an Android library (AAR) around the
+# Kotlin binding's jar (bindings/kotlin, `mvn package`):
+#
+#   dist/android/aar/{AndroidManifest.xml,classes.jar,jni/<abi>/libauthing_mfa.so}
+#   dist/android/authing-mfa-<version>.aar      (the same, zipped)
+#
 # UNTESTED HERE: the development machine has no NDK; test-mobile-scripts.sh
-# checks the argument handling and the commands printed by --dry-run.
+# checks the argument handling and the commands printed by --dry-run. The
+# AAR layout is tested with --host-stand-in LIB, which skips the NDK build
+# and puts a host (Linux) library under the fake ABI name `host-stand-in`:
+# an AAR made that way is a layout check, not something a device can load.
 set -euo pipefail
 
 all_abis=(arm64-v8a armeabi-v7a x86_64)
@@ -19,7 +28,7 @@ all_abis=(arm64-v8a armeabi-v7a x86_64)
 usage() {
     cat <<'EOF'
 usage: packaging/android/build.sh [--abi ABI]... [--api LEVEL] [--profile release|debug]
-                                  [--out DIR] [--dry-run]
+                                  [--out DIR] [--aar JAR] [--host-stand-in LIB] [--dry-run]
 
 Builds libauthing_mfa.so for Android into DIR/jniLibs/<abi>/ (default DIR:
 dist/android in the repository).
@@ -30,6 +39,11 @@ options:
   --api LEVEL         minimum Android API level, 21 or more (default 21)
   --profile PROFILE   release (default) or debug
   --out DIR           output directory (default <repo>/dist/android)
+  --aar JAR           also assemble DIR/aar/ and DIR/authing-mfa-<version>.aar
+                      from JAR (the Kotlin binding's jar) and the libraries
+  --host-stand-in LIB for tests of the AAR layout without an NDK: no build;
+                      LIB (a host libauthing_mfa.so) goes under the fake ABI
+                      `host-stand-in` (needs --aar; not loadable on a device)
   --dry-run           print the commands without running them
   -h, --help          show this help
 
@@ -70,14 +84,16 @@ api=21
 profile=release
 out=""
 dry_run=0
+aar_jar=""
+stand_in=""
 while (($#)); do
     case "$1" in
-    --abi | --api | --profile | --out)
+    --abi | --api | --profile | --out | --aar | --host-stand-in)
         (($# >= 2)) || die_usage "$1 needs a value"
         opt="$1" val="$2"
         shift 2
         ;;
-    --abi=* | --api=* | --profile=* | --out=*)
+    --abi=* | --api=* | --profile=* | --out=* | --aar=* | --host-stand-in=*)
         opt="${1%%=*}" val="${1#*=}"
         shift
         ;;
@@ -98,8 +114,14 @@ while (($#)); do
         case "$val" in release | debug) profile="$val" ;; *) die_usage "unknown profile '$val' (expected release or debug)" ;; esac
         ;;
     --out) [ -n "$val" ] || die_usage "--out needs a directory"; out="$val" ;;
+    --aar) [ -n "$val" ] || die_usage "--aar needs the Kotlin binding's jar"; aar_jar="$val" ;;
+    --host-stand-in) [ -n "$val" ] || die_usage "--host-stand-in needs a library"; stand_in="$val" ;;
     esac
 done
+if [ -n "$stand_in" ]; then
+    [ -n "$aar_jar" ] || die_usage "--host-stand-in is for testing the AAR layout: it needs --aar JAR"
+    ((${#abis[@]} == 0)) || die_usage "--host-stand-in replaces the ABI builds: no --abi with it"
+fi
 ((${#abis[@]})) || abis=("${all_abis[@]}")
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -113,7 +135,9 @@ Darwin) host_tag=darwin-x86_64 ;;  # the NDK ships x86_64 (universal) binaries u
 *) host_tag=linux-x86_64 ;;
 esac
 
-if ((dry_run)); then
+if [ -n "$stand_in" ]; then
+    :  # no NDK, no cargo: the host library stands in (see --host-stand-in)
+elif ((dry_run)); then
     # Placeholders keep the printed commands readable without an NDK.
     ndk="${ndk:-\$ANDROID_NDK_HOME}"
 else
@@ -160,7 +184,16 @@ run() {
 profile_flag=()
 [ "$profile" = release ] && profile_flag=(--release)
 
-for abi in "${abis[@]}"; do
+# --host-stand-in: no build; the host library under a fake ABI name.
+if [ -n "$stand_in" ]; then
+    abis=()
+    [ "$dry_run" = 1 ] || [ -f "$stand_in" ] || die "$stand_in not found"
+    echo "NOTE: --host-stand-in: $stand_in (a host library, NOT built for Android) goes under jni/host-stand-in/"
+    run mkdir -p "$out/jniLibs/host-stand-in"
+    run cp "$stand_in" "$out/jniLibs/host-stand-in/libauthing_mfa.so"
+fi
+
+for abi in ${abis[@]+"${abis[@]}"}; do
     target="$(rust_target "$abi")"
     clang="$bin/$(clang_prefix "$abi")$api-clang"
     [ "$dry_run" = 1 ] || [ -x "$clang" ] || die "$clang not found (API level $api not in this NDK?)"
@@ -191,3 +224,40 @@ for abi in "${abis[@]}"; do
         echo "built $so (16 KB aligned, soname libauthing_mfa.so)"
     fi
 done
+
+# The AAR: Android's library archive, a zip of AndroidManifest.xml,
+# classes.jar (the Kotlin binding; JNA comes from its own AAR, a dependency
+# of the app: net.java.dev.jna:jna:<version>@aar) and jni/<abi>/*.so.
+if [ -n "$aar_jar" ]; then
+    [ "$dry_run" = 1 ] || [ -f "$aar_jar" ] || die "$aar_jar not found: build it with (cd bindings/kotlin && mvn -q package -DskipTests)"
+    version="$(sed -n 's/^#define AUTHING_MFA_VERSION_STRING "\(.*\)"/\1/p' "$root/include/authing_mfa.h")"
+    aar_dir="$out/aar"
+    run rm -rf "$aar_dir"
+    run mkdir -p "$aar_dir/jni"
+    run cp "$aar_jar" "$aar_dir/classes.jar"
+    run cp -R "$out/jniLibs/." "$aar_dir/jni/"
+    if ((dry_run)); then
+        echo "+ write $aar_dir/AndroidManifest.xml"
+    else
+        cat >"$aar_dir/AndroidManifest.xml" <<'MANIFEST'
+<?xml version="1.0" encoding="utf-8"?>
+<manifest xmlns:android="http://schemas.android.com/apk/res/android"
+    package="io.github.authingmfa">
+    <uses-sdk android:minSdkVersion="21" />
+    <uses-permission android:name="android.permission.INTERNET" />
+</manifest>
+MANIFEST
+        : >"$aar_dir/R.txt"
+    fi
+    aar="$out/authing-mfa-$version.aar"
+    ((dry_run)) || aar="$(cd "$out" && pwd)/authing-mfa-$version.aar"
+    run rm -f "$aar"
+    if ((dry_run)); then
+        echo "+ (cd $aar_dir && zip -qr $aar .)"
+    elif command -v zip >/dev/null 2>&1; then
+        (cd "$aar_dir" && zip -qr "$aar" .)
+    else
+        (cd "$aar_dir" && jar cMf "$aar" .)
+    fi
+    ((dry_run)) || echo "built $aar"
+fi

@@ -1,0 +1,232 @@
+package authingmfa
+
+import com.sun.jna.Pointer
+import com.sun.jna.ptr.PointerByReference
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.serialization.json.JsonArray
+import kotlinx.serialization.json.JsonPrimitive
+import kotlinx.serialization.json.booleanOrNull
+import java.util.concurrent.ArrayBlockingQueue
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicLong
+import java.util.logging.Level
+import java.util.logging.Logger
+
+/** The log levels of `authing_mfa_set_log_callback`. */
+enum class LogLevel(val value: Int) {
+    ERROR(1), WARN(2), INFO(3), DEBUG(4);
+
+    companion object {
+        @JvmStatic
+        fun of(value: Int): LogLevel = entries.firstOrNull { it.value == value } ?: if (value < 1) ERROR else DEBUG
+    }
+}
+
+/**
+ * Receives the library's log lines (which never hold secrets). Called on
+ * the binding's own log thread, never on a library thread, one line at a
+ * time in the order the library logged them.
+ */
+fun interface AuthingLogger {
+    fun log(level: LogLevel, message: String)
+
+    companion object {
+        /** A logger that writes to `java.util.logging.Logger.getLogger("authingmfa")`. */
+        @JvmStatic
+        fun javaUtilLogging(logger: Logger = Logger.getLogger("authingmfa")): AuthingLogger = AuthingLogger { level, message ->
+            val l = when (level) {
+                LogLevel.ERROR -> Level.SEVERE
+                LogLevel.WARN -> Level.WARNING
+                LogLevel.INFO -> Level.INFO
+                LogLevel.DEBUG -> Level.FINE
+            }
+            logger.log(l, message)
+        }
+    }
+}
+
+/** Process-wide functions of the library: version, catalogue, statuses, logging, shutdown. */
+object AuthingMfa {
+    /** The version of the binding (the library it was written for). */
+    const val BINDING_VERSION = "0.1.0"
+
+    /** The version of the loaded library, e.g. `0.1.0`. */
+    @JvmStatic
+    fun version(): String = Ffi.utf8(Ffi.lib.authing_mfa_version())
+
+    /** The name of a status value, e.g. `AUTHING_MFA_ERR_API` for 10. */
+    @JvmStatic
+    fun statusName(status: Int): String = Ffi.utf8(Ffi.lib.authing_mfa_status_name(status))
+
+    /** The raw catalogue JSON of `authing_mfa_operations()`. */
+    @JvmStatic
+    fun operationsJson(): String = Ffi.utf8(Ffi.lib.authing_mfa_operations())
+
+    /** Every operation the loaded library runs, in its table's order. */
+    @JvmStatic
+    fun operations(): List<OperationInfo> = parseJson(operationsJson()).arr("operations").map { e ->
+        val o = e.obj("operation")
+        fun strings(k: String) = (o[k] as? JsonArray)?.map { (it as JsonPrimitive).content } ?: emptyList()
+        OperationInfo(
+            name = o.str("name")!!,
+            aliases = strings("aliases"),
+            cFunction = o.str("cFunction") ?: "",
+            keys = strings("keys"),
+            http = o.str("http") ?: "",
+            token = o.str("token") ?: "",
+            requiresArgument = (o["requiresArgument"] as? JsonPrimitive)?.booleanOrNull ?: false,
+        )
+    }
+
+    /**
+     * Stops the library for good (`authing_mfa_shutdown`): calls in flight
+     * end with [AuthingShutdownException], later calls fail with it. Waits up
+     * to [timeoutMillis]. Call it before the JVM exits if calls may still be
+     * in flight; it is process-wide and cannot be undone.
+     */
+    @JvmStatic
+    @JvmOverloads
+    fun shutdown(timeoutMillis: Int = 5000) {
+        val st = Ffi.lib.authing_mfa_shutdown(timeoutMillis)
+        if (st != 0) throw AuthingException.from(st, null)
+    }
+
+    /** Async calls whose native callback has not fired yet (for tests and diagnostics). */
+    @JvmStatic
+    fun operationsInFlight(): Int = Async.pending.size
+
+    // ---- logging ----
+
+    private val logLock = Any()
+    private var logThread: Thread? = null
+    private val logQueue = ArrayBlockingQueue<Pair<Int, String>>(4096)
+    private val droppedLogLines = AtomicLong()
+
+    @Volatile
+    private var logger: AuthingLogger? = null
+
+    /**
+     * The one log callback the binding installs: it copies the line and
+     * queues it for the log thread, and does nothing else on the library's
+     * thread. A full queue drops the line (counted, reported later).
+     */
+    private val logCallback = object : NativeLib.LogCallback {
+        override fun invoke(userData: Pointer?, level: Int, message: Pointer?) {
+            try {
+                val text = message?.let { Ffi.utf8(it) } ?: ""
+                if (!logQueue.offer(level to text)) droppedLogLines.incrementAndGet()
+            } catch (_: Throwable) {
+                // never let anything unwind into the library
+            }
+        }
+    }
+
+    /**
+     * Sends the library's log lines up to [maxLevel] to [logger] (null:
+     * stop logging). The logger runs on a daemon thread of the binding.
+     */
+    @JvmStatic
+    fun setLogger(maxLevel: LogLevel, logger: AuthingLogger?) {
+        synchronized(logLock) {
+            this.logger = logger
+            if (logger != null && logThread == null) {
+                logThread = Thread({ drainLog() }, "authing-mfa-log").apply { isDaemon = true; start() }
+            }
+            val st = if (logger == null) {
+                Ffi.lib.authing_mfa_set_log_callback(0, null, null)
+            } else {
+                Ffi.lib.authing_mfa_set_log_callback(maxLevel.value, logCallback, null)
+            }
+            if (st != 0) throw AuthingException.from(st, null)
+        }
+    }
+
+    private fun drainLog() {
+        while (true) {
+            val (level, text) = try {
+                logQueue.take()
+            } catch (_: InterruptedException) {
+                return
+            }
+            val l = logger ?: continue
+            try {
+                val dropped = droppedLogLines.getAndSet(0)
+                if (dropped > 0) l.log(LogLevel.WARN, "authing-mfa: $dropped log lines dropped (the logger was too slow)")
+                l.log(LogLevel.of(level), text)
+            } catch (_: Throwable) {
+                // a failing logger must not stop logging
+            }
+        }
+    }
+}
+
+/** One outcome of an async call: the status and the result or error JSON. */
+internal class Outcome(val status: Int, val json: String)
+
+/**
+ * The async machinery. One callback object for every call, kept in a
+ * static field for the life of the process (JNA frees a callback's native
+ * trampoline when the object is collected; this one never is). `user_data`
+ * is the call's id in [pending], not a pointer to anything.
+ */
+internal object Async {
+    val pending = ConcurrentHashMap<Long, CompletableDeferred<Outcome>>()
+    private val nextId = AtomicLong(1)
+
+    /**
+     * Runs on a library thread (attached by JNA): copies the JSON and
+     * completes the call's deferred. Nothing else: the awaiting coroutine
+     * resumes on its own dispatcher (see [Client.callSuspend]).
+     */
+    val callback: NativeLib.AsyncCallback = object : NativeLib.AsyncCallback {
+        override fun invoke(userData: Pointer?, status: Int, json: Pointer?) {
+            try {
+                val text = json?.let { Ffi.utf8(it) } ?: "null"
+                if (status == 16) cancelledByLibrary.incrementAndGet()
+                pending.remove(Pointer.nativeValue(userData))?.complete(Outcome(status, text))
+            } catch (_: Throwable) {
+                // never let anything unwind into the library
+            }
+        }
+    }.also { Ffi.keepAttached(it, "authing-mfa-io") }
+
+    /** How many callbacks fired with AUTHING_MFA_ERR_CANCELLED (for tests). */
+    val cancelledByLibrary = AtomicLong()
+
+    fun register(): Pair<Long, CompletableDeferred<Outcome>> {
+        val id = nextId.getAndIncrement()
+        val d = CompletableDeferred<Outcome>()
+        pending[id] = d
+        return id to d
+    }
+}
+
+/** TOTP helpers of the library (`authing_mfa_totp_*`). */
+object Totp {
+    /** The 6-digit code for a base32 [secret] now. */
+    @JvmStatic
+    fun generateNow(secret: String): String = outString { out, err -> Ffi.lib.authing_mfa_totp_generate_now(secret, out, err) }
+
+    /** The 6-digit code for a base32 [secret] at [unixTime] (seconds since the epoch). */
+    @JvmStatic
+    fun generate(secret: String, unixTime: Long): String =
+        outString { out, err -> Ffi.lib.authing_mfa_totp_generate(secret, unixTime, out, err) }
+
+    /** Parses Authing's `qrcode_uri` (`otpauth://totp/...`). */
+    @JvmStatic
+    fun parseUri(uri: String): TotpUri =
+        TotpUri.fromJson(parseJson(outString { out, err -> Ffi.lib.authing_mfa_totp_parse_uri(uri, out, err) }))
+}
+
+/** Runs a function with an out string and an out error; returns the string or throws the error. */
+internal inline fun outString(f: (PointerByReference, PointerByReference) -> Int): String {
+    val out = PointerByReference()
+    val err = PointerByReference()
+    val st = f(out, err)
+    if (st != 0) {
+        Ffi.take(out)
+        throw AuthingException.from(st, Ffi.take(err))
+    }
+    Ffi.take(err)
+    return Ffi.take(out) ?: throw AuthingException.from(1, null)
+}

@@ -1,0 +1,202 @@
+package authingmfa
+
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.test.runTest
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.TimeoutCancellationException
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import java.net.InetAddress
+import java.net.ServerSocket
+import java.net.Socket
+import java.util.Collections
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.atomic.AtomicReference
+import kotlin.time.Duration.Companion.seconds
+
+/** A TCP server on 127.0.0.1 that accepts connections and never answers. */
+class SilentServer : AutoCloseable {
+    private val server = ServerSocket(0, 128, InetAddress.getLoopbackAddress())
+    private val held: MutableList<Socket> = Collections.synchronizedList(mutableListOf())
+    val url = "http://127.0.0.1:${server.localPort}"
+    private val thread = Thread {
+        try {
+            while (true) held += server.accept()
+        } catch (_: Exception) {
+        }
+    }.apply { isDaemon = true; start() }
+
+    override fun close() {
+        server.close()
+        synchronized(held) { held.forEach { it.close() } }
+    }
+}
+
+class BehaviourTest {
+    private fun waitUntil(what: String, timeoutMs: Long = 5000, cond: () -> Boolean) {
+        val end = System.nanoTime() + timeoutMs * 1_000_000
+        while (!cond()) {
+            if (System.nanoTime() > end) throw AssertionError("timed out waiting for: $what")
+            Thread.sleep(10)
+        }
+    }
+
+    @Test
+    fun `cancelling the coroutine cancels the native call promptly`() = runBlocking<Unit> {
+        SilentServer().use { silent ->
+            Client(ClientOptions(appHost = silent.url, timeout = 30000, token = "t")).use { c ->
+                val cancelledBefore = Async.cancelledByLibrary.get()
+                val started = System.nanoTime()
+                val job = launch(Dispatchers.Default) { c.getMfaAuthenticators() }
+                delay(300) // the request is on the wire; the server never answers
+                assertTrue(AuthingMfa.operationsInFlight() >= 1)
+                job.cancelAndJoin()
+                val ms = (System.nanoTime() - started) / 1_000_000
+                assertTrue(ms < 3000, "cancel took $ms ms")
+                assertTrue(job.isCancelled)
+                // The native op ends too: its callback fires with AUTHING_MFA_ERR_CANCELLED.
+                waitUntil("the native callback of the cancelled call") {
+                    Async.cancelledByLibrary.get() > cancelledBefore
+                }
+
+                // withTimeout is coroutine cancellation too.
+                val t0 = System.nanoTime()
+                assertThrows<TimeoutCancellationException> {
+                    runBlocking { withTimeout(500) { c.getMfaAuthenticators() } }
+                }
+                assertTrue((System.nanoTime() - t0) / 1_000_000 < 3000)
+                waitUntil("the second cancelled callback") { Async.cancelledByLibrary.get() > cancelledBefore + 1 }
+            }
+        }
+    }
+
+    @Test
+    fun `timeouts and network failures are typed exceptions`() = runBlocking<Unit> {
+        SilentServer().use { silent ->
+            Client(ClientOptions(appHost = silent.url, timeout = 400, token = "t")).use { c ->
+                val e = assertThrows<AuthingTimeoutException> { runBlocking { c.getMfaAuthenticators() } }
+                assertEquals("AUTHING_MFA_ERR_TIMEOUT", e.status)
+                assertThrows<AuthingTimeoutException> { c.getMfaAuthenticatorsBlocking() }
+            }
+        }
+        val port = ServerSocket(0, 1, InetAddress.getLoopbackAddress()).use { it.localPort } // now closed
+        Client(ClientOptions(appHost = "http://127.0.0.1:$port", timeout = 5000, maxRetries = 0)).use { c ->
+            val e = assertThrows<AuthingNetworkException> { runBlocking { c.loginByEmail("a@example.com", "pw-Secret-1") } }
+            assertFalse(e.toString().contains("pw-Secret-1"))
+        }
+        // A missing mfaToken is refused before any request.
+        Dev.client().use { c ->
+            val e = assertThrows<AuthingInvalidArgumentException> { runBlocking { c.verifyTotpMfa("123456", "") } }
+            assertFalse(e.message.contains("123456"))
+        }
+        // Bad options: the library names the unknown problem.
+        assertThrows<AuthingInvalidArgumentException> { Client(ClientOptions(lang = "xx-XX")) }
+    }
+
+    @Test
+    fun `64 coroutines on one client`() = runBlocking<Unit> {
+        val u = Dev.newUser()
+        Dev.client().use { c ->
+            c.loginByEmail(u.email, u.password)
+            val results = (1..64).map {
+                async(Dispatchers.Default) { c.getMfaAuthenticators() }
+            }.awaitAll()
+            assertEquals(64, results.size)
+            assertTrue(results.all { it.isEmpty() })
+        }
+        waitUntil("no call in flight") { AuthingMfa.operationsInFlight() == 0 }
+    }
+
+    @Test
+    fun `runTest works with real calls`() = runTest(timeout = 30.seconds) {
+        val u = Dev.newUser()
+        Dev.client().use { c ->
+            val user = c.loginByPhonePassword(u.phone, u.password)
+            assertEquals(u.id, user.id)
+            assertEquals(true, c.checkLoginStatus()["status"]?.toString()?.toBoolean())
+        }
+    }
+
+    @Test
+    fun `an unconfined coroutine does not resume on a library thread`() = runBlocking<Unit> {
+        val u = Dev.newUser()
+        Dev.client().use { c ->
+            val threads = CopyOnWriteArrayList<String>()
+            withContext(Dispatchers.Unconfined) {
+                repeat(5) {
+                    c.loginByEmail(u.email, u.password)
+                    threads += Thread.currentThread().name
+                }
+            }
+            assertTrue(threads.none { it.startsWith("authing-mfa-io") }, "resumed on $threads")
+        }
+    }
+
+    @Test
+    fun `a closed client is refused with a clear exception`() = runBlocking<Unit> {
+        val c = Dev.client()
+        c.close()
+        c.close() // idempotent
+        assertTrue(c.isClosed)
+        val e = assertThrows<AuthingClientClosedException> { runBlocking { c.getMfaAuthenticators() } }
+        assertEquals("the client is closed", e.message)
+        assertThrows<AuthingClientClosedException> { c.getMfaAuthenticatorsBlocking() }
+        assertThrows<AuthingClientClosedException> { c.setToken("x") }
+        assertThrows<AuthingClientClosedException> { c.getCurrentUser() }
+        assertThrows<AuthingClientClosedException> { c.callBlocking("logout") }
+    }
+
+    @Test
+    fun `closing while an async call is in flight lets it complete`() = runBlocking<Unit> {
+        SilentServer().use { silent ->
+            val c = Client(ClientOptions(appHost = silent.url, timeout = 600, token = "t"))
+            val call = async(Dispatchers.Default, start = CoroutineStart.DEFAULT) { runCatching { c.getMfaAuthenticators() } }
+            delay(100)
+            c.close()
+            val outcome = call.await()
+            assertTrue(outcome.exceptionOrNull() is AuthingTimeoutException, "got $outcome")
+        }
+    }
+
+    @Test
+    fun `log lines reach the logger on the binding's thread`() = runBlocking<Unit> {
+        val lines = CopyOnWriteArrayList<Pair<LogLevel, String>>()
+        val thread = AtomicReference<String>()
+        AuthingMfa.setLogger(LogLevel.INFO) { level, message ->
+            thread.set(Thread.currentThread().name)
+            lines += level to message
+        }
+        try {
+            val u = Dev.newUser()
+            Dev.client().use { c -> c.loginByEmail(u.email, u.password) }
+            waitUntil("a log line") { lines.any { it.second.contains("/graphql/v2") } }
+            assertEquals("authing-mfa-log", thread.get())
+            assertTrue(lines.none { it.second.contains(u.password) })
+        } finally {
+            AuthingMfa.setLogger(LogLevel.INFO, null)
+        }
+        // The java.util.logging bridge builds.
+        AuthingLogger.javaUtilLogging().log(LogLevel.DEBUG, "bridge check")
+    }
+
+    @Test
+    fun `library facts`() {
+        assertEquals(AuthingMfa.BINDING_VERSION, AuthingMfa.version())
+        assertEquals("AUTHING_MFA_ERR_API", AuthingMfa.statusName(10))
+        for ((name, value) in AuthingException.STATUS_VALUES) assertEquals(name, AuthingMfa.statusName(value))
+        assertNotEquals("", ClientOptions(token = "tok-Secret", appSecret = "app-Secret").toString())
+        assertFalse(ClientOptions(token = "tok-XQ7", appSecret = "app-XQ8").toString().contains("XQ"))
+    }
+}
