@@ -368,8 +368,10 @@ func TestVerifyMfaTokenSendsAFormBody(t *testing.T) {
 	if ct := reqs[0].Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		t.Errorf("content-type %q", ct)
 	}
-	if a := reqs[0].Header.Get("Authorization"); a != "" {
-		t.Errorf("authorization %q, want none", a)
+	// The stored access token goes along, raw, as authing-node-sdk sends it
+	// (include/authing_mfa.h, since cd4ce64/c41e70a); never the user token.
+	if a := reqs[0].Header.Get("Authorization"); a != "at-0" {
+		t.Errorf("authorization %q, want the access token at-0", a)
 	}
 }
 

@@ -239,7 +239,9 @@ TEST(Factors, SetAccessToken) {
     EXPECT_EQ(catch_error([&] { c.set_access_token("x"); }).status(), Status::NullArgument);
 }
 
-TEST(Factors, VerifyMfaTokenSendsAFormBodyWithoutAToken) {
+// The stored access token goes along, raw, as authing-node-sdk sends it
+// (include/authing_mfa.h, since cd4ce64/c41e70a); never the user token.
+TEST(Factors, VerifyMfaTokenSendsAFormBodyAndTheAccessToken) {
     StubServer stub(v3());
     const Client c = client_for(stub.url(), "at-0", "user-token");
     EXPECT_EQ(json::parse(c.verify_mfa_token(R"({"token":"mfa-1"})")), json::parse(R"({"active":true,"userId":"u1"})"));
@@ -248,7 +250,7 @@ TEST(Factors, VerifyMfaTokenSendsAFormBodyWithoutAToken) {
     EXPECT_EQ(reqs[0].method + " " + reqs[0].path, "POST /mfa/token/introspection");
     EXPECT_EQ(reqs[0].body, "token=mfa-1");
     EXPECT_EQ(header(reqs[0], "content-type").rfind("application/x-www-form-urlencoded", 0), 0u);
-    EXPECT_EQ(header(reqs[0], "authorization"), "<none>");
+    EXPECT_EQ(header(reqs[0], "authorization"), "at-0");
 }
 
 TEST(Factors, AppSecretAndTokenEndPointAuthMethod) {

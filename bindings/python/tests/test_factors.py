@@ -256,7 +256,7 @@ def test_set_access_token(stub_server: Callable[..., StubServer]) -> None:
         Client(access_token="bad token")
 
 
-def test_verify_mfa_token_sends_a_form_body_without_a_token(stub_server: Callable[..., StubServer]) -> None:
+def test_verify_mfa_token_sends_a_form_body_and_the_access_token(stub_server: Callable[..., StubServer]) -> None:
     server = stub_server(v3_stub())
     with Client(app_host=server.url, access_token="at-0", token="user-token") as c:
         assert c.verify_mfa_token(token="mfa-1") == {"active": True, "userId": "u1"}
@@ -265,7 +265,9 @@ def test_verify_mfa_token_sends_a_form_body_without_a_token(stub_server: Callabl
     assert (first["method"], first["path"]) == ("POST", "/mfa/token/introspection")
     assert first["body"] == b"token=mfa-1"
     assert first["headers"]["content-type"].startswith("application/x-www-form-urlencoded")
-    assert "authorization" not in first["headers"]
+    # The stored access token goes along, raw, as authing-node-sdk sends it
+    # (include/authing_mfa.h, since cd4ce64/c41e70a); never the user token.
+    assert first["headers"]["authorization"] == "at-0"
     assert second["body"] in (b"token=a+b%26c", b"token=a%20b%26c")
 
 
