@@ -368,8 +368,8 @@ func TestVerifyMfaTokenSendsAFormBody(t *testing.T) {
 	if ct := reqs[0].Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		t.Errorf("content-type %q", ct)
 	}
-	// The access token goes along, raw, as authing-node-sdk sends it on
-	// every call (tests/wire_v3.rs); never the v2 user token.
+	// The stored access token goes along, raw, as authing-node-sdk sends it
+	// (include/authing_mfa.h, since cd4ce64/c41e70a); never the user token.
 	if a := reqs[0].Header.Get("Authorization"); a != "at-0" {
 		t.Errorf("authorization %q, want the access token at-0", a)
 	}
@@ -409,7 +409,7 @@ func TestAppSecretAndTokenEndPointAuthMethod(t *testing.T) {
 func TestFactorCallsHonourTheContext(t *testing.T) {
 	stub := newV3Stub(t, "")
 	c := newClient(t, authingmfa.Options{AppHost: stub.URL, AccessToken: "at-0"})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := c.ListEnrolledFactors(ctx)
 	asError(t, err, authingmfa.StatusCancelled)

@@ -305,7 +305,8 @@ func (c *Client) MfaOtpVerify(ctx context.Context, params MfaOtpVerifyParams) (*
 
 // VerifyMfaToken introspects an mfaToken (JS verifyMfaToken): it sends the
 // form body token=<mfaToken> to /mfa/token/introspection (the SDK forgets
-// the body), with no access token.
+// the body). It needs no token; the stored access token, if any, goes
+// along as the SDK sends it.
 func (c *Client) VerifyMfaToken(ctx context.Context, params VerifyMfaTokenParams) (*MfaTokenIntrospection, error) {
 	out, err := c.invoke(ctx, "verifyMfaToken", params)
 	if err != nil {

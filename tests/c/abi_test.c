@@ -1496,7 +1496,7 @@ static void test_factors_stub(void)
     stub_stop(&st);
 
     /* signIn keeps the answer's access_token: the next factor call sends it
-     * raw; the introspection sends the form body token= and no token */
+     * raw; the introspection sends the form body token= (and the access token) */
     stub_start(&st, "{}");
     st.v3 = "{\"statusCode\":200,\"message\":\"ok\",\"data\":{\"access_token\":\"at-2\",\"token_type\":\"Bearer\","
             "\"expire_in\":7200}}";
@@ -1525,8 +1525,9 @@ static void test_factors_stub(void)
     CHECK(strstr(req, "\r\n\r\ntoken=mfa-1") != NULL);
     CHECK(header_value(req, "content-type", buf, sizeof buf) &&
           strncmp(buf, "application/x-www-form-urlencoded", 33) == 0);
-    /* the access token goes along, raw, as authing-node-sdk sends it */
-    CHECK(header_value(req, "authorization", buf, sizeof buf) && strcmp(buf, "at-2") == 0);
+    /* the stored access token goes along raw, as authing-node-sdk sends it
+     * (include/authing_mfa.h, since cd4ce64/c41e70a); none is needed */
+    CHECK_MSG(header_value(req, "authorization", buf, sizeof buf) && strcmp(buf, "at-2") == 0, req);
     CHECK(stub_requests(&st, NULL, 0) == 3);
     authing_mfa_client_free(c);
     stub_stop(&st);
@@ -1548,6 +1549,232 @@ static void story_send_sms_code(void)
     snprintf(params, sizeof params, "{\"phone\":\"%s\"}", u.phone);
     out = RUN_CALL(c, "sendSmsCode", params, AUTHING_MFA_OK, NULL);
     sfree(&out);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+/* ---- 6b. the first factor and the v3 factor API against the dev server ------- */
+
+/* A client with an application id (the v3 sign-in requires x-authing-app-id). */
+static authing_mfa_client *v3_client_for(const char *url)
+{
+    char opts[256];
+    snprintf(opts, sizeof opts, "{\"appHost\":\"%s\",\"appId\":\"c-abi-v3\",\"lang\":\"en-US\",\"timeout\":20000}", url);
+    return new_client(opts);
+}
+
+/* v2: loginByEmail (the password RSA-encrypted with the server's key) -> bind
+ * TOTP -> loginByEmail answered 1635 with data.mfaToken -> verifyTotpMfa ->
+ * logout, all through the library (devserver/tests/story_via_library.rs). */
+static void story_v2_login(void)
+{
+    struct user u;
+    authing_mfa_client *c = client_for(g_base);
+    char *out, *err = NULL, *cur = NULL, login[512], params[2600], buf[128] = "", secret[64] = "", code[16] = "",
+               mfa[2048] = "";
+    long long now, n;
+
+    group_begin("story: v2 loginByEmail -> bind TOTP -> 1635 -> verifyTotpMfa -> logout");
+    CHECK(dev_create_user(&u));
+    snprintf(login, sizeof login, "{\"email\":\"%s\",\"password\":\"%s\"}", u.email, PASSWORD);
+
+    out = RUN_OP(authing_mfa_login_by_email, c, login, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "email", buf, sizeof buf) && strcmp(buf, u.email) == 0);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, u.id) == 0);
+    CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
+    /* the login set the current user: its token authenticates what follows */
+    CHECK_STATUS(authing_mfa_client_get_current_user(c, &cur), AUTHING_MFA_OK, NULL);
+    CHECK(cur && out && strcmp(cur, out) == 0);
+    sfree(&cur);
+    sfree(&out);
+
+    out = RUN_OP(authing_mfa_associate_authenticator, c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "secret", secret, sizeof secret) && strlen(secret) == 16);
+    sfree(&out);
+    now = dev_now();
+    CHECK(now > 0 && totp_at(secret, now, code));
+    snprintf(params, sizeof params, "{\"authenticatorType\":\"totp\",\"totp\":\"%s\"}", code);
+    out = RUN_OP(authing_mfa_confirm_associate_authenticator, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_int(out, "code", &n) && n == 200);
+    sfree(&out);
+
+    /* a wrong password: the server's 2333, the password not echoed */
+    snprintf(params, sizeof params, "{\"email\":\"%s\",\"password\":\"c-test-Wr0ng-pw\"}", u.email);
+    out = RUN_OP(authing_mfa_login_by_email, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2333, 200);
+    CHECK(err && strstr(err, "c-test-Wr0ng-pw") == NULL);
+    sfree(&err);
+
+    /* the TOTP is bound: the login stops at the second factor, 1635 with data.mfaToken */
+    out = RUN_OP(authing_mfa_login_by_email, c, login, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 1635, 200);
+    CHECK(err && strstr(err, "Please enter the secondary authentication security code") != NULL);
+    CHECK(json_str(err, "mfaToken", mfa, sizeof mfa) && strchr(mfa, '.') != NULL);
+    CHECK(err && strstr(err, PASSWORD) == NULL);
+    sfree(&err);
+
+    /* a fresh code: one step on, so it is not a replay of the confirm's */
+    CHECK(dev("POST", "/__dev/clock", "{\"advanceSeconds\":30}") == 200);
+    now = dev_now();
+    CHECK(totp_at(secret, now, code));
+    snprintf(params, sizeof params, "{\"totp\":\"%s\",\"mfaToken\":\"%s\"}", code, mfa);
+    out = RUN_CALL(c, "verifyTotpMfa", params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, u.id) == 0);
+    CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
+    CHECK_STATUS(authing_mfa_client_set_current_user(c, out, NULL), AUTHING_MFA_OK, NULL);
+    sfree(&out);
+    CHECK(dev("POST", "/__dev/clock", "{\"advanceSeconds\":-30}") == 200);
+
+    out = RUN_OP(authing_mfa_logout, c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK(json_int(out, "code", &n) && n == 200);
+    sfree(&out);
+    /* cleared once the server agreed */
+    CHECK_STATUS(authing_mfa_client_get_current_user(c, &cur), AUTHING_MFA_OK, NULL);
+    CHECK_STREQ(cur, "null");
+    sfree(&cur);
+    out = RUN_OP(authing_mfa_get_authenticators, c, NULL, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2020, 200);
+    sfree(&err);
+    authing_mfa_client_free(c);
+    group_end();
+}
+
+/* v3 (issue #13): signIn -> listFactorsToEnroll -> sendEnrollFactorRequest
+ * OTP -> enrollFactor with a real code -> listEnrolledFactors -> getFactor ->
+ * mfaOtpVerify; v2's loginByEmail of the same user then answers 1635, the
+ * mfaToken introspects active; resetFactor; v2's login needs no second factor. */
+static void story_v3_factors(void)
+{
+    struct user u;
+    authing_mfa_client *c = v3_client_for(g_base), *v2 = client_for(g_base);
+    char *out, *err = NULL, *p, login[512], params[2600], buf[256] = "", uri[512] = "", secret[64] = "",
+               code[16] = "", enroll_token[128] = "", factor_id[64] = "", mfa[2048] = "";
+    long long now;
+    int n_otp = 0;
+
+    group_begin("story: v3 signIn -> enroll OTP -> mfaOtpVerify -> v2 1635 -> verifyMfaToken -> resetFactor");
+    CHECK(dev_create_user(&u));
+
+    /* no access token yet: refused before any request */
+    out = RUN_OP(authing_mfa_list_enrolled_factors, c, NULL, AUTHING_MFA_ERR_INVALID_ARGUMENT, NULL);
+
+    /* a wrong password: apiCode 2333 with a requestId, the password not echoed */
+    snprintf(params, sizeof params,
+             "{\"connection\":\"PASSWORD\",\"passwordPayload\":{\"email\":\"%s\",\"password\":\"c-test-Wr0ng-pw\"}}",
+             u.email);
+    out = RUN_OP(authing_mfa_sign_in, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 2333, 200);
+    CHECK(json_str(err, "requestId", buf, sizeof buf) && buf[0] != '\0');
+    CHECK(err && strstr(err, "c-test-Wr0ng-pw") == NULL);
+    sfree(&err);
+
+    /* a public client (no appSecret); the client keeps the access token */
+    snprintf(params, sizeof params,
+             "{\"connection\":\"PASSWORD\",\"passwordPayload\":{\"email\":\"%s\",\"password\":\"%s\"}}", u.email,
+             PASSWORD);
+    out = RUN_OP(authing_mfa_sign_in, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_value(out, "access_token") != NULL && json_value(out, "access_token")[0] == '"');
+    CHECK(json_str(out, "token_type", buf, sizeof buf) && strcmp(buf, "bearer") == 0);
+    sfree(&out);
+
+    out = RUN_OP(authing_mfa_list_factors_to_enroll, c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK_MSG(out && out[0] == '[' && strstr(out, "\"factorType\":\"OTP\"") != NULL, out);
+    sfree(&out);
+    out = RUN_OP(authing_mfa_list_enrolled_factors, c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK_STREQ(out, "[]");
+    sfree(&out);
+
+    out = RUN_OP(authing_mfa_send_enroll_factor_request, c, "{\"factorType\":\"OTP\",\"profile\":{}}", AUTHING_MFA_OK,
+                 NULL);
+    CHECK(json_str(out, "enrollmentToken", enroll_token, sizeof enroll_token) && enroll_token[0] != '\0');
+    CHECK(json_str(out, "qrCodeUri", uri, sizeof uri) && strncmp(uri, "otpauth://totp/", 15) == 0);
+    sfree(&out);
+    CHECK_STATUS(authing_mfa_totp_parse_uri(uri, &out, NULL), AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "secret", secret, sizeof secret) && strlen(secret) == 16);
+    CHECK(json_str(out, "account", buf, sizeof buf) && strcmp(buf, u.email) == 0);
+    sfree(&out);
+
+    now = dev_now();
+    CHECK(now > 0 && totp_at(secret, now, code));
+    snprintf(params, sizeof params,
+             "{\"factorType\":\"OTP\",\"enrollmentToken\":\"%s\",\"enrollmentData\":{\"passCode\":\"%s\"}}",
+             enroll_token, code);
+    out = RUN_OP(authing_mfa_enroll_factor, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_lit(out, "statusCode", "200"));
+    sfree(&out);
+    /* an enrollment token is single use; the error holds neither it nor the code */
+    snprintf(params, sizeof params,
+             "{\"factorType\":\"OTP\",\"enrollmentToken\":\"%s\",\"enrollmentData\":{\"passCode\":\"135791\"}}",
+             enroll_token);
+    out = RUN_OP(authing_mfa_enroll_factor, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK(json_value(err, "requestId") != NULL);
+    CHECK(err && strstr(err, enroll_token) == NULL && strstr(err, "135791") == NULL);
+    sfree(&err);
+
+    /* one OTP factor, the one getFactor finds */
+    out = RUN_OP(authing_mfa_list_enrolled_factors, c, NULL, AUTHING_MFA_OK, NULL);
+    for (p = out; p && (p = strstr(p, "\"factorType\"")) != NULL; p++) n_otp++;
+    CHECK_MSG(n_otp == 1 && strstr(out, "\"factorType\":\"OTP\"") != NULL, out);
+    CHECK(json_str(out, "factorId", factor_id, sizeof factor_id) && strlen(factor_id) == 24);
+    sfree(&out);
+    snprintf(params, sizeof params, "{\"factorId\":\"%s\"}", factor_id);
+    out = RUN_OP(authing_mfa_get_factor, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "factorId", buf, sizeof buf) && strcmp(buf, factor_id) == 0);
+    CHECK(json_str(out, "factorType", buf, sizeof buf) && strcmp(buf, "OTP") == 0);
+    sfree(&out);
+    out = RUN_OP(authing_mfa_list_factors_to_enroll, c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK_MSG(out && strstr(out, "\"OTP\"") == NULL, out);
+    sfree(&out);
+
+    /* a fresh code (one step on, the enrolment's step is spent): verified */
+    CHECK(dev("POST", "/__dev/clock", "{\"advanceSeconds\":30}") == 200);
+    now = dev_now();
+    CHECK(totp_at(secret, now, code));
+    snprintf(params, sizeof params, "{\"totp\":\"%s\"}", code);
+    out = RUN_OP(authing_mfa_otp_verify, c, params, AUTHING_MFA_OK, NULL);
+    CHECK_MSG(json_lit(out, "verified", "true"), out);
+    sfree(&out);
+    /* the same code again is a replay: answered, not verified */
+    out = RUN_CALL(c, "mfaOtpVerify", params, AUTHING_MFA_OK, NULL);
+    CHECK_MSG(json_lit(out, "verified", "false"), out);
+    CHECK(out && strstr(out, code) == NULL);
+    sfree(&out);
+    CHECK(dev("POST", "/__dev/clock", "{\"advanceSeconds\":-30}") == 200);
+
+    /* the factor bound through v3 is the one v2's login asks for */
+    snprintf(login, sizeof login, "{\"email\":\"%s\",\"password\":\"%s\"}", u.email, PASSWORD);
+    out = RUN_OP(authing_mfa_login_by_email, v2, login, AUTHING_MFA_ERR_API, &err);
+    CHECK_ERROR(err, "AUTHING_MFA_ERR_API", 1635, 200);
+    CHECK(json_str(err, "mfaToken", mfa, sizeof mfa) && strchr(mfa, '.') != NULL);
+    sfree(&err);
+    snprintf(params, sizeof params, "{\"token\":\"%s\"}", mfa);
+    out = RUN_OP(authing_mfa_verify_mfa_token, c, params, AUTHING_MFA_OK, NULL);
+    CHECK_MSG(json_lit(out, "active", "true"), out);
+    CHECK(json_str(out, "userId", buf, sizeof buf) && strcmp(buf, u.id) == 0);
+    sfree(&out);
+    /* a token that is not an mfaToken is inactive */
+    out = RUN_CALL(c, "verifyMfaToken", "{\"token\":\"not.an.mfatoken\"}", AUTHING_MFA_OK, NULL);
+    CHECK_MSG(json_lit(out, "active", "false"), out);
+    sfree(&out);
+
+    snprintf(params, sizeof params, "{\"factorId\":\"%s\"}", factor_id);
+    out = RUN_OP(authing_mfa_reset_factor, c, params, AUTHING_MFA_OK, NULL);
+    CHECK(json_lit(out, "statusCode", "200"));
+    sfree(&out);
+    out = RUN_OP(authing_mfa_list_enrolled_factors, c, NULL, AUTHING_MFA_OK, NULL);
+    CHECK_STREQ(out, "[]");
+    sfree(&out);
+    /* resetting it again: not found */
+    out = RUN_OP(authing_mfa_reset_factor, c, params, AUTHING_MFA_ERR_API, &err);
+    CHECK(json_value(err, "requestId") != NULL);
+    sfree(&err);
+
+    /* no second factor any more: v2's login gives the user */
+    out = RUN_OP(authing_mfa_login_by_email, v2, login, AUTHING_MFA_OK, NULL);
+    CHECK(json_str(out, "id", buf, sizeof buf) && strcmp(buf, u.id) == 0);
+    CHECK(json_value(out, "token") != NULL && json_value(out, "token")[0] == '"');
+    sfree(&out);
+    authing_mfa_client_free(v2);
     authing_mfa_client_free(c);
     group_end();
 }
@@ -2531,6 +2758,8 @@ int main(int argc, char **argv)
     story_face();
     story_face_files();
     story_unbind();
+    story_v2_login();
+    story_v3_factors();
     test_async();
     test_log_callback();
 

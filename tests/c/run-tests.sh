@@ -56,8 +56,12 @@ say "compile: C (shared), C (static), C++ header test"
 "$CC" "${CFLAGS[@]}" -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
     -o "$BUILD/abi_test_asan" tests/c/abi_test.c -L"$LIBDIR" -lauthing_mfa -Wl,-rpath,"$LIBDIR"
 # The shared binary must really use the shared library, the static one must not.
-ldd "$BUILD/abi_test_shared" | grep -q "$LIBDIR/libauthing_mfa.so" || die "abi_test_shared does not load $LIBDIR/libauthing_mfa.so"
-if ldd "$BUILD/abi_test_static" | grep -q libauthing_mfa; then die "abi_test_static loads libauthing_mfa.so"; fi
+# (ldd's output is captured first: with pipefail, `ldd | grep -q` fails when
+# grep exits before ldd has finished writing and ldd dies of SIGPIPE.)
+ldd_shared=$(ldd "$BUILD/abi_test_shared")
+ldd_static=$(ldd "$BUILD/abi_test_static" || true)
+grep -qF "$LIBDIR/libauthing_mfa.so" <<<"$ldd_shared" || die "abi_test_shared does not load $LIBDIR/libauthing_mfa.so"
+if grep -q libauthing_mfa <<<"$ldd_static"; then die "abi_test_static loads libauthing_mfa.so"; fi
 
 if ! command -v valgrind >/dev/null; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

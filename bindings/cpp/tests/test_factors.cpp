@@ -239,6 +239,8 @@ TEST(Factors, SetAccessToken) {
     EXPECT_EQ(catch_error([&] { c.set_access_token("x"); }).status(), Status::NullArgument);
 }
 
+// The stored access token goes along, raw, as authing-node-sdk sends it
+// (include/authing_mfa.h, since cd4ce64/c41e70a); never the user token.
 TEST(Factors, VerifyMfaTokenSendsAFormBodyAndTheAccessToken) {
     StubServer stub(v3());
     const Client c = client_for(stub.url(), "at-0", "user-token");
@@ -248,8 +250,6 @@ TEST(Factors, VerifyMfaTokenSendsAFormBodyAndTheAccessToken) {
     EXPECT_EQ(reqs[0].method + " " + reqs[0].path, "POST /mfa/token/introspection");
     EXPECT_EQ(reqs[0].body, "token=mfa-1");
     EXPECT_EQ(header(reqs[0], "content-type").rfind("application/x-www-form-urlencoded", 0), 0u);
-    // The access token, raw, as authing-node-sdk sends it on every call;
-    // never the v2 user token.
     EXPECT_EQ(header(reqs[0], "authorization"), "at-0");
 }
 

@@ -152,3 +152,165 @@ TEST(Errors, ApiMissingTokenAndLanguage) {
     EXPECT_EQ(e.code(), 2207);
     expect_no_secrets(e, {"not-a-real-token"});
 }
+
+// The first factor and Authing's v3 factor API through the wrapper, as an
+// application meets them (issues #12 and #13), mirroring
+// devserver/tests/story_via_library.rs.
+
+namespace {
+
+std::string email_options(const std::string& app_id = "") {
+    json o = json::parse(client_options());
+    if (!app_id.empty()) o["appId"] = app_id;
+    return o.dump();
+}
+
+}  // namespace
+
+// v2: login_by_email -> bind TOTP -> login_by_email fails with 1635 and
+// data.mfaToken -> verify_totp_mfa -> logout.
+TEST(LoginStory, LoginByEmailThenTotpSecondFactorAndLogout) {
+    const std::string password = "Passw0rd!v2story";
+    const std::string email = unique("cpp-v2") + "@example.com";
+    new_user(password, json{{"email", email}});
+    const std::string login = json{{"email", email}, {"password", password}}.dump();
+
+    Client client(email_options());
+    const json user = json::parse(client.login_by_email(login));
+    EXPECT_EQ(user.at("email"), email);
+    const std::string user_token = user.at("token").get<std::string>();
+    EXPECT_FALSE(user_token.empty());
+    EXPECT_EQ(json::parse(client.get_current_user()), user) << "the login set the current user";
+
+    // Bound with the login's user token.
+    const json assoc = json::parse(client.associate_mfa_authenticator());
+    const std::string secret = assoc.at("secret").get<std::string>();
+    EXPECT_EQ(json::parse(client.confirm_associate_mfa_authenticator(
+                  Params().set("authenticatorType", "totp").set("totp", code_now(secret))))
+                  .at("code"),
+              200);
+
+    const std::string wrong_password = "Wr0ng!" + password;
+    Error e = catch_error([&] { client.login_by_email(json{{"email", email}, {"password", wrong_password}}.dump()); });
+    EXPECT_EQ(e.status(), Status::Api) << e.what();
+    EXPECT_EQ(e.code(), 2333);
+    expect_no_secrets(e, {wrong_password});
+
+    e = catch_error([&] { client.login_by_email(login); });
+    EXPECT_EQ(e.status(), Status::Api) << e.what();
+    EXPECT_EQ(e.code(), 1635);
+    EXPECT_EQ(e.http_status(), 200);
+    EXPECT_EQ(e.message(), "Please enter the secondary authentication security code");
+    const std::string mfa_token = json::parse(e.data_json()).at("mfaToken").get<std::string>();
+    EXPECT_EQ(std::count(mfa_token.begin(), mfa_token.end(), '.'), 2);
+    expect_no_secrets(e, {mfa_token, password, user_token});
+
+    // A fresh code: a later step than the confirm's (no replay).
+    advance_clock(30);
+    const std::string code = code_now(secret);
+    const std::string verified = client.verify_totp_mfa(Params().set("totp", code).set("mfaToken", mfa_token));
+    EXPECT_EQ(json::parse(verified).at("email"), email);
+    client.set_current_user(verified);
+
+    EXPECT_EQ(json::parse(client.logout()).at("code"), 200);
+    EXPECT_EQ(client.get_current_user(), "null") << "cleared once the server agreed";
+    e = catch_error([&] { client.get_mfa_authenticators(); });
+    EXPECT_EQ(e.code(), 2020);
+}
+
+// v3: sign_in -> list_factors_to_enroll -> send_enroll_factor_request OTP ->
+// enroll_factor with a real code -> list_enrolled_factors -> mfa_otp_verify ->
+// v2's login_by_email of the same user fails with 1635 -> verify_mfa_token ->
+// reset_factor -> v2's login needs no second factor.
+TEST(V3Story, EnrollOtpVerifyIntrospectResetSharesUsersWithV2) {
+    const std::string password = "Passw0rd!v3story";
+    const std::string email = unique("cpp-v3") + "@example.com";
+    new_user(password, json{{"email", email}});
+    const std::string login = json{{"email", email}, {"password", password}}.dump();
+
+    Client client(email_options("cpp-story-v3"));  // a public client: no appSecret
+    Client v2(email_options());
+
+    Error e = catch_error([&] { client.list_enrolled_factors(); });
+    EXPECT_EQ(e.status(), Status::InvalidArgument) << "no access token yet: " << e.what();
+
+    const std::string wrong_password = "Wr0ng!" + password;
+    e = catch_error([&] {
+        client.sign_in(json{{"connection", "PASSWORD"},
+                            {"passwordPayload", {{"email", email}, {"password", wrong_password}}}}
+                           .dump());
+    });
+    EXPECT_EQ(e.status(), Status::Api) << e.what();
+    EXPECT_EQ(e.code(), 2333);
+    EXPECT_TRUE(e.request_id().has_value());
+    expect_no_secrets(e, {wrong_password});
+
+    const json signed_in = json::parse(client.sign_in_by_credentials(
+        json{{"connection", "PASSWORD"}, {"passwordPayload", {{"email", email}, {"password", password}}}}.dump()));
+    EXPECT_TRUE(signed_in.at("access_token").is_string());
+    EXPECT_EQ(signed_in.at("token_type"), "bearer");
+
+    // The client keeps the access token: the factor calls need no more.
+    const auto has_otp = [](const json& list) {
+        return std::any_of(list.begin(), list.end(), [](const json& f) { return f.at("factorType") == "OTP"; });
+    };
+    EXPECT_TRUE(has_otp(json::parse(client.list_factors_to_enroll())));
+    EXPECT_EQ(json::parse(client.list_enrolled_factors()), json::array());
+
+    const json request = json::parse(client.send_enroll_factor_request(R"({"factorType":"OTP","profile":{}})"));
+    const std::string enrollment_token = request.at("enrollmentToken").get<std::string>();
+    const json uri = json::parse(authing_mfa::totp_parse_uri(request.at("otpData").at("qrCodeUri").get<std::string>()));
+    EXPECT_EQ(uri.at("account"), email);
+    const std::string secret = uri.at("secret").get<std::string>();
+    const json enrolled = json::parse(client.enroll_factor(json{{"factorType", "OTP"},
+                                                                {"enrollmentToken", enrollment_token},
+                                                                {"enrollmentData", {{"passCode", code_now(secret)}}}}
+                                                               .dump()));
+    EXPECT_EQ(enrolled.at("statusCode"), 200);
+    // An enrollment token is single use; the error holds neither it nor the code.
+    e = catch_error([&] {
+        client.enroll_factor(json{{"factorType", "OTP"},
+                                  {"enrollmentToken", enrollment_token},
+                                  {"enrollmentData", {{"passCode", "135791"}}}}
+                                 .dump());
+    });
+    EXPECT_EQ(e.status(), Status::Api) << e.what();
+    EXPECT_TRUE(e.request_id().has_value());
+    expect_no_secrets(e, {enrollment_token, "135791"});
+
+    const json factors = json::parse(client.list_enrolled_factors());
+    ASSERT_EQ(factors.size(), 1u) << factors.dump();
+    EXPECT_EQ(factors[0].at("factorType"), "OTP");
+    const std::string factor_id = factors[0].at("factorId").get<std::string>();
+    EXPECT_EQ(json::parse(client.get_factor(Params().set("factorId", factor_id))).at("factorId"), factor_id);
+    EXPECT_FALSE(has_otp(json::parse(client.list_factors_to_enroll())));
+
+    // A fresh code, one step on (the enrolment's step is spent).
+    advance_clock(30);
+    const std::string code = code_now(secret);
+    EXPECT_EQ(json::parse(client.mfa_otp_verify(Params().set("totp", code))), (json{{"verified", true}}));
+    EXPECT_EQ(json::parse(client.mfa_otp_verify(Params().set("totp", code))), (json{{"verified", false}}))
+        << "a replay";
+
+    // The factor bound through v3 is the one v2's login asks for.
+    e = catch_error([&] { v2.login_by_email(login); });
+    EXPECT_EQ(e.status(), Status::Api) << e.what();
+    EXPECT_EQ(e.code(), 1635);
+    const std::string mfa_token = json::parse(e.data_json()).at("mfaToken").get<std::string>();
+    expect_no_secrets(e, {mfa_token, password});
+    const json introspected = json::parse(client.verify_mfa_token(Params().set("token", mfa_token)));
+    EXPECT_EQ(introspected.at("active"), true) << introspected.dump();
+    EXPECT_EQ(json::parse(client.verify_mfa_token(Params().set("token", "not.an.mfatoken"))),
+              (json{{"active", false}}));
+
+    EXPECT_EQ(json::parse(client.reset_factor(Params().set("factorId", factor_id))).at("statusCode"), 200);
+    EXPECT_EQ(json::parse(client.list_enrolled_factors()), json::array());
+    e = catch_error([&] { client.reset_factor(Params().set("factorId", factor_id)); });
+    EXPECT_EQ(e.status(), Status::Api) << e.what();
+    EXPECT_TRUE(e.request_id().has_value());
+
+    // No second factor after the reset: v2's login gives the user.
+    const json again = json::parse(v2.login_by_email(login));
+    EXPECT_EQ(again.at("email"), email);
+    EXPECT_FALSE(again.at("token").get<std::string>().empty());
+}

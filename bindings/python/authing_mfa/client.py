@@ -840,7 +840,8 @@ class Client:
     def verify_mfa_token(self, *, token: str) -> Params:
         """Introspects an mfaToken (JS ``verifyMfaToken``): sends the form
         body ``token=<mfaToken>`` to ``/mfa/token/introspection`` (the SDK
-        forgets the body), no access token. Returns the answer as it is:
+        forgets the body); it needs no token (the stored access token, if
+        any, goes along as the SDK sends it). Returns the answer as it is:
         ``{active, userPoolId?, userId?, exp?, iat?}``."""
         return _js_params(token=token)
 

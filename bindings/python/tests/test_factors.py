@@ -265,8 +265,8 @@ def test_verify_mfa_token_sends_a_form_body_and_the_access_token(stub_server: Ca
     assert (first["method"], first["path"]) == ("POST", "/mfa/token/introspection")
     assert first["body"] == b"token=mfa-1"
     assert first["headers"]["content-type"].startswith("application/x-www-form-urlencoded")
-    # The access token, raw, as authing-node-sdk sends it on every call;
-    # never the v2 user token.
+    # The stored access token goes along, raw, as authing-node-sdk sends it
+    # (include/authing_mfa.h, since cd4ce64/c41e70a); never the user token.
     assert first["headers"]["authorization"] == "at-0"
     assert second["body"] in (b"token=a+b%26c", b"token=a%20b%26c")
 

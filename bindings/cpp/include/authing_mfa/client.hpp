@@ -492,7 +492,8 @@ public:
 
     /// `{"token": mfaToken}` → `{active, userPoolId?, userId?, exp?, iat?}`
     /// (not enveloped). Sends the form body `token=…` to
-    /// /mfa/token/introspection, with no access token.
+    /// /mfa/token/introspection. Needs no token; the stored access token,
+    /// if any, goes along as the SDK sends it.
     std::string verify_mfa_token(const std::string& params) const {
         return run(detail::op::verify_mfa_token, params);
     }
