@@ -43,6 +43,7 @@ stage "JS SDK fixtures (requests sent, answers read) still match authing-js-sdk@
 stage "v3 SDK fixtures (requests sent) still match authing-node-sdk" bash tests/v3-wire/run.sh --check
 stage "JS SDK conformance (the official SDK logs in and passes MFA against the dev server)" bash tests/js-conformance/run.sh
 stage "v3 conformance (authing-node-sdk enrolls and verifies factors against the dev server)" bash tests/v3-conformance/run.sh
+stage "dev server console in a real browser" bash tests/console-e2e/run.sh
 stage "C ABI suite (C, C++, shared, static, valgrind)" bash tests/c/run-tests.sh
 stage "Python binding" bash bindings/python/run-tests.sh
 stage "Go binding" bash bindings/go/run-tests.sh

@@ -80,7 +80,7 @@ async fn create_user(State(app): State<AppState>, body: JsonObject) -> ApiResult
 
 /// A user as the `/__dev/` listing shows it: the user object (no token),
 /// its factors, and the lockout state at the server's `now`.
-fn dev_user_json(app: &AppState, u: &UserRec, now: i64) -> Value {
+pub(crate) fn dev_user_json(app: &AppState, u: &UserRec, now: i64) -> Value {
     let g = &u.mfa_guard;
     let locked_until = g.locked_until(now);
     let mut v = app.user_json(u, None);
@@ -140,7 +140,10 @@ fn mfa_status(u: &UserRec) -> Value {
 ///   application MFA policy;
 /// - `totp`: `{"secret"?: base32, "enabled"?: bool}` binds an enabled TOTP
 ///   authenticator at once (a random secret when none is given), or unbinds;
-/// - `face`: `{"enabled": false}` unbinds the face.
+/// - `face`: `{"enabled": false}` unbinds the face;
+/// - `reset`: removes every factor of the user (TOTP bound or pending, face,
+///   SMS and email whether v3 factors or application switches, unfinished
+///   v3 enrolments) and ends a lockout. Spent mfaTokens stay spent.
 async fn set_factor(
     State(app): State<AppState>,
     Path((id, factor)): Path<(String, String)>,
@@ -184,6 +187,24 @@ async fn set_factor(
                 u.last_totp_step = None;
             }
             "face" if !enabled => u.face = None,
+            "reset" => {
+                u.totp = None;
+                u.pending_totp = None;
+                u.last_totp_step = None;
+                u.face = None;
+                u.face_factor_id = None;
+                u.app_sms_mfa = false;
+                u.app_email_mfa = false;
+                u.sms_factor = None;
+                u.email_factor = None;
+                u.mfa_guard.failures = 0;
+                u.mfa_guard.locked_until = None;
+                let uid = u.id.clone();
+                db.enrollments.retain(|e| e.user_id != uid);
+                let u = &mut db.users[i];
+                u.updated_at = now;
+                return Ok(Reply::ok(Msg::Ok, mfa_status(u)));
+            }
             "face" => return Err(Reply::invalid("enabled")),
             _ => return Err(Msg::NotFound.into()),
         }

@@ -25,6 +25,7 @@
 //! ```
 
 mod api;
+mod console;
 pub mod crypto;
 pub mod date;
 mod dev;
@@ -40,6 +41,7 @@ pub mod store;
 pub mod token;
 mod v3;
 
+pub use console::REQUEST_LOG_CAP;
 pub use messages::{Lang, Msg};
 use state::AppState;
 pub use state::MAX_UPLOAD;
@@ -147,9 +149,10 @@ fn build_router(app: AppState, log: bool) -> Router {
         .merge(graphql::routes())
         .merge(v3::routes())
         .merge(dev::routes())
+        .merge(console::routes())
         .fallback(|| async { reply::Reply::bare(Msg::NotFound) })
-        .with_state(app)
-        .layer(axum::middleware::from_fn_with_state(log, reply::envelope))
+        .with_state(app.clone())
+        .layer(axum::middleware::from_fn_with_state((log, app), reply::envelope))
 }
 
 /// A bound, not yet running server.

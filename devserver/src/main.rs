@@ -3,7 +3,8 @@
 //! [--exit-on-stdin-close] [--quiet]`
 //!
 //! Prints the base URL as the first line on stdout (flushed at once, so a
-//! script or test can read it and go), logs one line per request on stderr,
+//! script or test can read it and go) and the console's URL as the second,
+//! logs one line per request on stderr,
 //! and stops on SIGINT/SIGTERM, or when stdin closes if asked to: a test that
 //! spawns the server and dies then cannot leave it running.
 
@@ -33,7 +34,8 @@ options:
   -h, --help               show this help
   -V, --version            show the version
 
-The first line on stdout is the base URL, e.g. http://127.0.0.1:40123.";
+The first line on stdout is the base URL, e.g. http://127.0.0.1:40123;
+the second one says where the console page is (URL/__dev/console).";
 
 /// How long in-flight requests get after a stop signal.
 const GRACE: Duration = Duration::from_secs(5);
@@ -135,7 +137,13 @@ async fn run(args: Args) -> ExitCode {
     };
     {
         let mut out = std::io::stdout().lock();
-        if writeln!(out, "{}", server.base_url())
+        // One write of both lines, so they reach the pipe together: the
+        // URL first (scripts read only that line and may close the pipe
+        // right after), then where the console is, for a person.
+        let url = server.base_url();
+        let lines = format!("{url}\nconsole: {url}/__dev/console\n");
+        if out
+            .write_all(lines.as_bytes())
             .and_then(|()| out.flush())
             .is_err()
         {

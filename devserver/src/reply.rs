@@ -8,6 +8,7 @@
 //! without ever touching a body.
 
 use crate::messages::{Lang, Msg};
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -151,11 +152,16 @@ pub struct LogCode(pub i64);
 /// Renders [`Reply`]s, turns axum's own plain-text errors (404, 405, 413…)
 /// into envelopes, and logs `METHOD PATH STATUS CODE` to stderr. The path is
 /// logged without its query and nothing from headers or bodies is logged, so
-/// tokens, codes and secrets never reach the log.
-pub async fn envelope(State(log): State<bool>, req: Request, next: Next) -> Response {
+/// tokens, codes and secrets never reach the log. The same request, with its
+/// query values masked, goes to the console's ring buffer
+/// ([`crate::console::RequestLog`]); the console's own polling is left out
+/// of both.
+pub async fn envelope(State((log, app)): State<(bool, AppState)>, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let lang = Lang::from_header(req.headers().get("x-authing-lang").and_then(|v| v.to_str().ok()));
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    let seen = crate::console::Seen::of(&req, app.read(|db| Ok(db.clock_offset_seconds)).unwrap_or(0));
     let mut resp = next.run(req).await;
     let status = resp.status();
     let reply = match resp.extensions_mut().remove::<Reply>() {
@@ -181,8 +187,12 @@ pub async fn envelope(State(log): State<bool>, req: Request, next: Next) -> Resp
         let status = StatusCode::from_u16(r.http_status()).unwrap_or(status);
         resp = (status, Json(r.render(lang))).into_response();
     }
-    if log {
-        eprintln!("{method} {path} {} {code}", resp.status().as_u16());
+    if let Some(seen) = seen {
+        if log {
+            eprintln!("{method} {path} {} {code}", resp.status().as_u16());
+        }
+        app.requests()
+            .push(seen, resp.status().as_u16(), code, started.elapsed());
     }
     resp
 }

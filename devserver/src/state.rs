@@ -78,6 +78,8 @@ pub struct Inner {
     /// The parsed `.well-known` key, once needed (see
     /// [`AppState::login_key`]); the state holds its stored form.
     pub rsa: Mutex<Option<Arc<LoginKey>>>,
+    /// The last requests, masked, for the console (see [`crate::console`]).
+    pub requests: Mutex<crate::console::RequestLog>,
 }
 
 /// Cheap to clone; one per server.
@@ -109,6 +111,7 @@ impl AppState {
             base_url,
             lockout,
             rsa: Mutex::new(None),
+            requests: Mutex::new(crate::console::RequestLog::default()),
         }))
     }
 
@@ -116,6 +119,10 @@ impl AppState {
     /// whole server down with it: the state is still usable.
     fn lock_db(&self) -> MutexGuard<'_, Db> {
         self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn requests(&self) -> MutexGuard<'_, crate::console::RequestLog> {
+        self.requests.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn uploads(&self) -> MutexGuard<'_, Uploads> {

@@ -360,7 +360,7 @@ fn factor_json(factor_id: &str, factor_type: &str, profile: Value) -> Value {
 }
 
 /// The user's factors as v3 `FactorDto`s, whichever generation bound them.
-fn enrolled(u: &UserRec) -> Vec<Value> {
+pub(crate) fn enrolled(u: &UserRec) -> Vec<Value> {
     let mut v = Vec::new();
     if let Some(t) = &u.totp {
         v.push(factor_json(&t.id, "OTP", json!({})));

@@ -122,6 +122,34 @@ fn entries(dir: &Path) -> Vec<String> {
     v
 }
 
+/// The second stdout line points a person at the console; the first stays
+/// the bare URL, and both arrive together.
+#[tokio::test]
+async fn the_second_line_is_the_console() {
+    let mut child = command(&["--port", "0", "--exit-on-stdin-close", "--quiet"])
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = timeout(WAIT, lines.next_line()).await.unwrap().unwrap().unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let console = timeout(WAIT, lines.next_line()).await.unwrap().unwrap().unwrap();
+    assert_eq!(console, format!("console: {url}/__dev/console"));
+    let resp = common::client()
+        .get(format!("{url}/__dev/console"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    drop(child.stdin.take());
+    let status = timeout(WAIT, child.wait()).await.unwrap().unwrap();
+    assert!(status.success());
+    assert_eq!(
+        timeout(WAIT, lines.next_line()).await.unwrap().unwrap(),
+        None,
+        "nothing more on stdout"
+    );
+}
+
 #[tokio::test]
 async fn port_0_prints_the_url_first_and_stdin_close_stops_it() {
     let p = start(&["--port", "0", "--exit-on-stdin-close"]).await;
