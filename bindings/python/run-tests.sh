@@ -5,6 +5,12 @@
 # starts its own dev server). Exits non-zero on any failure, including
 # "no tests collected".
 #
+# The suite's wheel bundles the debug library (AUTHING_MFA_LIB, quick); then
+# test-wheel.sh builds the release wheel as a user does (sdist, setuptools-
+# rust, auditwheel) and runs an MFA story from it in a fresh venv. That step
+# compiles the library in release mode (minutes, the first time): outside CI
+# AUTHING_MFA_SKIP_WHEEL_TEST=1 skips it, saying so; in CI it always runs.
+#
 # Assumes `cargo build -p authing-mfa -p authing-mfa-devserver` (it runs it
 # again when cargo is available; that is cheap when up to date).
 # Environment: PYTHON (default python3) creates the venv; AUTHING_MFA_LIB
@@ -45,12 +51,12 @@ fi
 
 pip=("$vpy" -m pip -q --disable-pip-version-check)
 if ! "$vpy" - <<'EOF' >/dev/null 2>&1
-import pytest, mypy, setuptools
+import pytest, mypy, setuptools, setuptools_rust
 assert int(pytest.__version__.split(".")[0]) >= 7
 assert int(setuptools.__version__.split(".")[0]) >= 77
 EOF
 then
-    "${pip[@]}" install "pytest>=7" "setuptools>=77" "mypy>=1.8"
+    "${pip[@]}" install "pytest>=7" "setuptools>=77" "setuptools-rust>=1.9" "mypy>=1.8"
 fi
 
 work="$(mktemp -d)"
@@ -75,5 +81,11 @@ set -e
 if [[ $rc == 5 ]]; then
     echo "run-tests.sh: pytest collected no tests" >&2
     exit 1
+fi
+
+if [[ "${AUTHING_MFA_SKIP_WHEEL_TEST:-}" == 1 && -z "${CI:-}" ]]; then
+    echo "run-tests.sh: SKIPPED the release wheel test (AUTHING_MFA_SKIP_WHEEL_TEST=1)" >&2
+else
+    bash "$here/test-wheel.sh" || rc=1
 fi
 exit "$rc"

@@ -7,6 +7,9 @@ module of the JavaScript SDK), over ctypes.
         # or, in a coroutine:
         user = await c.verify_totp_mfa_async(totp="123456", mfa_token=mfa_token)
 
+Results are plain dicts; their shapes are the ``TypedDict``s of
+``authing_mfa.types`` (``User``, ``Authenticator``, ...), for type checkers.
+
 The shared library is found through ``$AUTHING_MFA_LIB``, then next to this
 package (wheels bundle it), then ``target/debug`` and ``target/release`` of
 a source checkout, then the system library path.
@@ -40,6 +43,14 @@ from .errors import (
     ForkedError,
 )
 from .totp import totp_generate, totp_parse_uri
+from .types import (
+    Authenticator,
+    MfaErrorData,
+    RecoveryOutcome,
+    ServerStatus,
+    TotpAssociation,
+    User,
+)
 
 __version__ = "0.1.0"
 
@@ -62,6 +73,12 @@ __all__ = [
     "ForkedError",
     "PanicError",
     "LibraryNotFoundError",
+    "User",
+    "Authenticator",
+    "TotpAssociation",
+    "RecoveryOutcome",
+    "ServerStatus",
+    "MfaErrorData",
     "totp_generate",
     "totp_parse_uri",
     "version",

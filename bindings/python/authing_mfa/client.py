@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import math
 import os
 import threading
 import urllib.parse
@@ -19,7 +20,22 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
 
 from . import _async, _ffi
 from ._operation import Params, coroutine, operation
-from .errors import ClientClosedError, Status
+from .errors import ClientClosedError, Status, local_error
+from .types import (
+    Authenticator,
+    EnrollFactorRequest,
+    Factor,
+    FactorToEnroll,
+    LoginStatus,
+    MfaTokenIntrospection,
+    OtpVerification,
+    RecoveryOutcome,
+    ServerStatus,
+    SignInResult,
+    TotpAssociation,
+    User,
+    V3Status,
+)
 
 __all__ = ["Client", "StrPath"]
 
@@ -46,6 +62,25 @@ _OPTION_KEYS: Dict[str, str] = {
     "app_secret": "appSecret",
     "token_end_point_auth_method": "tokenEndPointAuthMethod",
 }
+
+
+# The library's limit for `timeout` (one day, in milliseconds).
+_MAX_TIMEOUT_MS = 86_400_000
+
+
+def _timeout_millis(seconds: Any) -> Any:
+    """The ``timeout`` option, seconds (float) -> the library's milliseconds,
+    rounded up so that a positive timeout never becomes 0 ("no limit").
+    Anything but a number is passed on unchanged for the library to refuse
+    (``InvalidArgumentError`` with status ``AUTHING_MFA_ERR_INVALID_JSON``)."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return seconds
+    if not math.isfinite(seconds) or seconds < 0 or seconds * 1000 > _MAX_TIMEOUT_MS:
+        raise local_error(
+            Status.ERR_INVALID_ARGUMENT,
+            f"options: `timeout` is in seconds and must be between 0 and {_MAX_TIMEOUT_MS // 1000}",
+        )
+    return math.ceil(seconds * 1000)
 
 
 def _js_params(**pairs: Any) -> Optional[JsonObject]:
@@ -109,10 +144,13 @@ class Client:
     ``AuthenticationClient``).
 
     Options are keyword arguments, in snake_case (``user_pool_id``,
-    ``app_host``, ...) or with their JS names (``userPoolId``, ``appHost``,
-    ...): both spellings are accepted, giving the same option twice is a
-    ``TypeError``. ``None`` means "not given". ``timeout`` is in
-    milliseconds, as in the JS SDK. ``public_key`` (JS ``publicKey``) is the
+    ``app_host``, ...); any other keyword is a ``TypeError`` (so a typo such
+    as ``app_hots=`` fails at once). ``None`` means "not given".
+    ``timeout`` is the time limit of each request in **seconds** (a float:
+    ``timeout=2.5``; ``0`` or ``None``: the library's default), as every
+    duration of this package (``shutdown(timeout=...)`` too); the library's
+    C API takes milliseconds, the conversion is done here. ``public_key``
+    (JS ``publicKey``) is the
     RSA public key (PEM or base64 DER) password logins encrypt with; without
     it the key of ``GET /api/v2/.well-known`` is fetched once per client. A
     key that is not a usable RSA public key is an ``InvalidArgumentError``
@@ -123,9 +161,8 @@ class Client:
     without) say how ``sign_in_by_credentials`` authenticates the
     application: a native app should hold no secret, so leave both out.
     ``"client_secret_basic"`` without ``app_secret`` is an
-    ``InvalidArgumentError``. Any other keyword is passed to the
-    library unchanged, which refuses unknown keys with an
-    ``InvalidArgumentError`` naming the key.
+    ``InvalidArgumentError``, as is a value the library refuses (an
+    unsupported ``lang``, a ``timeout`` over a day, ...).
 
     The client owns a native handle: use it as a context manager or call
     ``close()``; it is also freed when garbage-collected. One client may be
@@ -147,7 +184,7 @@ class Client:
         app_host: Optional[str] = None,
         host: Optional[str] = None,
         lang: Optional[str] = None,
-        timeout: Optional[int] = None,
+        timeout: Optional[float] = None,
         request_from: Optional[str] = None,
         token: Optional[str] = None,
         allow_insecure_http: Optional[bool] = None,
@@ -158,7 +195,6 @@ class Client:
         access_token: Optional[str] = None,
         app_secret: Optional[str] = None,
         token_end_point_auth_method: Optional[str] = None,
-        **js_options: Any,
     ) -> None:
         # Set first: __del__ runs even when __init__ raises.
         self._handle: Optional[int] = None
@@ -173,7 +209,7 @@ class Client:
             "app_host": app_host,
             "host": host,
             "lang": lang,
-            "timeout": timeout,
+            "timeout": None if timeout is None else _timeout_millis(timeout),
             "request_from": request_from,
             "token": token,
             "allow_insecure_http": allow_insecure_http,
@@ -189,12 +225,6 @@ class Client:
         for name, value in given.items():
             if value is not None:
                 options[_OPTION_KEYS[name]] = value
-        for key, value in js_options.items():
-            if value is None:
-                continue
-            if key in options:
-                raise TypeError(f"option {key!r} given twice (as {key!r} and in snake_case)")
-            options[key] = value
 
         base = options.get("appHost") or options.get("host") or "https://core.authing.cn"
         self._base_url = _display_url(base)
@@ -315,13 +345,13 @@ class Client:
             if status != Status.OK:
                 raise _ffi.error_for(status, err.take())
 
-    def get_current_user(self) -> Optional[JsonObject]:
+    def get_current_user(self) -> Optional[User]:
         """The user given to ``set_current_user`` (or from local state), or ``None``."""
         with self._use() as handle:
             text = _ffi.call_returning_string(
                 _ffi.lib().authing_mfa_client_get_current_user, handle, with_error=False
             )
-        user: Optional[JsonObject] = json.loads(text)
+        user: Optional[User] = json.loads(text)
         return user
 
     def clear_current_user(self) -> None:
@@ -381,7 +411,7 @@ class Client:
     # function is declared from the table. tests/test_operation_list.py
     # fails until every operation of the library has its row.
 
-    @operation("getMfaAuthenticators", "authing_mfa_get_authenticators", returns=List[JsonObject])
+    @operation("getMfaAuthenticators", "authing_mfa_get_authenticators", returns=List[Authenticator])
     def get_mfa_authenticators(
         self, *, type: Optional[str] = None, mfa_token: Optional[str] = None, source: Optional[str] = None
     ) -> Params:
@@ -392,7 +422,7 @@ class Client:
 
     get_mfa_authenticators_async = coroutine(get_mfa_authenticators)
 
-    @operation("associateMfaAuthenticator", "authing_mfa_associate_authenticator", returns=JsonObject)
+    @operation("associateMfaAuthenticator", "authing_mfa_associate_authenticator", returns=TotpAssociation)
     def associate_mfa_authenticator(
         self,
         *,
@@ -409,7 +439,7 @@ class Client:
     assosicate_mfa_authenticator = associate_mfa_authenticator
     assosicate_mfa_authenticator_async = associate_mfa_authenticator_async
 
-    @operation("deleteMfaAuthenticator", "authing_mfa_delete_authenticator", returns=JsonObject)
+    @operation("deleteMfaAuthenticator", "authing_mfa_delete_authenticator", returns=ServerStatus)
     def delete_mfa_authenticator(self) -> Params:
         """Unbinds TOTP with the user token; returns the server's ``{code, message}``."""
         return None
@@ -417,7 +447,9 @@ class Client:
     delete_mfa_authenticator_async = coroutine(delete_mfa_authenticator)
 
     @operation(
-        "confirmAssociateMfaAuthenticator", "authing_mfa_confirm_associate_authenticator", returns=JsonObject
+        "confirmAssociateMfaAuthenticator",
+        "authing_mfa_confirm_associate_authenticator",
+        returns=ServerStatus,
     )
     def confirm_associate_mfa_authenticator(
         self,
@@ -436,7 +468,7 @@ class Client:
     confirm_assosicate_mfa_authenticator = confirm_associate_mfa_authenticator
     confirm_assosicate_mfa_authenticator_async = confirm_associate_mfa_authenticator_async
 
-    @operation("verifyTotpMfa", "authing_mfa_verify_totp", returns=JsonObject)
+    @operation("verifyTotpMfa", "authing_mfa_verify_totp", returns=User)
     def verify_totp_mfa(self, *, totp: str, mfa_token: str) -> Params:
         """The second factor with a TOTP code; returns the user with its
         ``token``. A wrong or replayed code raises ``ApiError`` code 6001."""
@@ -444,7 +476,7 @@ class Client:
 
     verify_totp_mfa_async = coroutine(verify_totp_mfa)
 
-    @operation("verifyTotpRecoveryCode", "authing_mfa_verify_totp_recovery_code", returns=JsonObject)
+    @operation("verifyTotpRecoveryCode", "authing_mfa_verify_totp_recovery_code", returns=RecoveryOutcome)
     def verify_totp_recovery_code(self, *, recovery_code: str, mfa_token: str) -> Params:
         """The second factor with the recovery code; returns
         ``{"user": ..., "recoveryCode": <the new code>}`` (the old one is
@@ -453,7 +485,7 @@ class Client:
 
     verify_totp_recovery_code_async = coroutine(verify_totp_recovery_code)
 
-    @operation("verifyAppSmsMfa", "authing_mfa_verify_app_sms", returns=JsonObject)
+    @operation("verifyAppSmsMfa", "authing_mfa_verify_app_sms", returns=User)
     def verify_app_sms_mfa(
         self, *, phone: str, code: str, mfa_token: str, phone_country_code: Optional[str] = None
     ) -> Params:
@@ -462,7 +494,7 @@ class Client:
 
     verify_app_sms_mfa_async = coroutine(verify_app_sms_mfa)
 
-    @operation("verifyAppEmailMfa", "authing_mfa_verify_app_email", returns=JsonObject)
+    @operation("verifyAppEmailMfa", "authing_mfa_verify_app_email", returns=User)
     def verify_app_email_mfa(self, *, email: str, code: str, mfa_token: str) -> Params:
         """The second factor with an email code; returns the user with ``token``."""
         return _js_params(email=email, code=code, mfaToken=mfa_token)
@@ -478,7 +510,7 @@ class Client:
 
     phone_or_email_bindable_async = coroutine(phone_or_email_bindable)
 
-    @operation("associateFaceByUrl", "authing_mfa_associate_face_by_url", returns=JsonObject)
+    @operation("associateFaceByUrl", "authing_mfa_associate_face_by_url", returns=User)
     def associate_face_by_url(
         self, *, base_face: str, compare_face: str, mfa_token: Optional[str] = None
     ) -> Params:
@@ -492,7 +524,7 @@ class Client:
     @operation(
         "associateFaceByLocalFile",
         "authing_mfa_associate_face_by_files",
-        returns=JsonObject,
+        returns=User,
         async_note="the files are read on a library thread, not on the event loop",
     )
     def associate_face_by_local_file(
@@ -509,7 +541,7 @@ class Client:
 
     associate_face_by_local_file_async = coroutine(associate_face_by_local_file)
 
-    @operation("verifyFaceMfa", "authing_mfa_verify_face", returns=JsonObject)
+    @operation("verifyFaceMfa", "authing_mfa_verify_face", returns=User)
     def verify_face_mfa(self, *, photo: str, mfa_token: str) -> Params:
         """The second factor with a face photo (an uploaded key or URL);
         returns the user with ``token``."""
@@ -526,7 +558,7 @@ class Client:
     # above take. A successful login becomes the current user
     # (`get_current_user()`), its token the user token.
 
-    @operation("loginByEmail", "authing_mfa_login_by_email", returns=JsonObject)
+    @operation("loginByEmail", "authing_mfa_login_by_email", returns=User)
     def login_by_email(
         self,
         *,
@@ -562,7 +594,7 @@ class Client:
 
     login_by_email_async = coroutine(login_by_email)
 
-    @operation("loginByUsername", "authing_mfa_login_by_username", returns=JsonObject)
+    @operation("loginByUsername", "authing_mfa_login_by_username", returns=User)
     def login_by_username(
         self,
         *,
@@ -592,7 +624,7 @@ class Client:
 
     login_by_username_async = coroutine(login_by_username)
 
-    @operation("loginByPhonePassword", "authing_mfa_login_by_phone_password", returns=JsonObject)
+    @operation("loginByPhonePassword", "authing_mfa_login_by_phone_password", returns=User)
     def login_by_phone_password(
         self,
         *,
@@ -622,7 +654,7 @@ class Client:
 
     login_by_phone_password_async = coroutine(login_by_phone_password)
 
-    @operation("loginByPhoneCode", "authing_mfa_login_by_phone_code", returns=JsonObject)
+    @operation("loginByPhoneCode", "authing_mfa_login_by_phone_code", returns=User)
     def login_by_phone_code(
         self,
         *,
@@ -651,7 +683,7 @@ class Client:
 
     login_by_phone_code_async = coroutine(login_by_phone_code)
 
-    @operation("loginByEmailCode", "authing_mfa_login_by_email_code", returns=JsonObject)
+    @operation("loginByEmailCode", "authing_mfa_login_by_email_code", returns=User)
     def login_by_email_code(
         self,
         *,
@@ -694,7 +726,7 @@ class Client:
 
     send_sms_code_async = coroutine(send_sms_code)
 
-    @operation("sendEmail", "authing_mfa_send_email", returns=JsonObject)
+    @operation("sendEmail", "authing_mfa_send_email", returns=ServerStatus)
     def send_email(self, *, email: str, scene: str) -> Params:
         """Sends a one-time code by email (JS ``sendEmail``); ``scene`` is
         ``"MFA_VERIFY_CODE"`` for the MFA stage (then
@@ -705,7 +737,7 @@ class Client:
 
     send_email_async = coroutine(send_email)
 
-    @operation("logout", "authing_mfa_logout", returns=JsonObject)
+    @operation("logout", "authing_mfa_logout", returns=ServerStatus)
     def logout(self) -> Params:
         """Logs out on the server with the user token (JS ``logout``):
         returns the server's ``{code, message}``; the current user and token
@@ -715,7 +747,7 @@ class Client:
 
     logout_async = coroutine(logout)
 
-    @operation("checkLoginStatus", "authing_mfa_check_login_status", returns=JsonObject)
+    @operation("checkLoginStatus", "authing_mfa_check_login_status", returns=LoginStatus)
     def check_login_status(self, *, token: Optional[str] = None) -> Params:
         """Whether a token is valid (JS ``checkLoginStatus``): returns
         ``{code, message, status, exp, iat, data}`` as the server sent it.
@@ -734,7 +766,7 @@ class Client:
     # apiCode (else its statusCode) and `request_id` its requestId: quote it
     # to Authing's support. (The v3 SDK returns such failures instead.)
 
-    @operation("signInByCredentials", "authing_mfa_sign_in", returns=JsonObject)
+    @operation("signInByCredentials", "authing_mfa_sign_in", returns=SignInResult)
     def sign_in_by_credentials(
         self,
         *,
@@ -765,7 +797,9 @@ class Client:
     sign_in = sign_in_by_credentials
     sign_in_async = sign_in_by_credentials_async
 
-    @operation("sendEnrollFactorRequest", "authing_mfa_send_enroll_factor_request", returns=JsonObject)
+    @operation(
+        "sendEnrollFactorRequest", "authing_mfa_send_enroll_factor_request", returns=EnrollFactorRequest
+    )
     def send_enroll_factor_request(
         self, *, factor_type: str, profile: Optional[Mapping[str, Any]] = None
     ) -> Params:
@@ -779,7 +813,7 @@ class Client:
 
     send_enroll_factor_request_async = coroutine(send_enroll_factor_request)
 
-    @operation("enrollFactor", "authing_mfa_enroll_factor", returns=JsonObject)
+    @operation("enrollFactor", "authing_mfa_enroll_factor", returns=V3Status)
     def enroll_factor(
         self, *, factor_type: str, enrollment_token: str, enrollment_data: Mapping[str, Any]
     ) -> Params:
@@ -794,7 +828,7 @@ class Client:
 
     enroll_factor_async = coroutine(enroll_factor)
 
-    @operation("resetFactor", "authing_mfa_reset_factor", returns=JsonObject)
+    @operation("resetFactor", "authing_mfa_reset_factor", returns=V3Status)
     def reset_factor(self, *, factor_id: str) -> Params:
         """Unbinds an enrolled factor by its ID (JS ``resetFactor``), with
         the access token. Returns ``{"statusCode": 200, "message": ...}``."""
@@ -802,7 +836,7 @@ class Client:
 
     reset_factor_async = coroutine(reset_factor)
 
-    @operation("listEnrolledFactors", "authing_mfa_list_enrolled_factors", returns=List[JsonObject])
+    @operation("listEnrolledFactors", "authing_mfa_list_enrolled_factors", returns=List[Factor])
     def list_enrolled_factors(self) -> Params:
         """The user's enrolled factors (JS ``listEnrolledFactors``), with the
         access token: ``[{factorId, factorType, profile}]``."""
@@ -810,7 +844,7 @@ class Client:
 
     list_enrolled_factors_async = coroutine(list_enrolled_factors)
 
-    @operation("getFactor", "authing_mfa_get_factor", returns=JsonObject)
+    @operation("getFactor", "authing_mfa_get_factor", returns=Factor)
     def get_factor(self, *, factor_id: str) -> Params:
         """One enrolled factor (JS ``getFactor``), with the access token:
         ``{factorId, factorType, profile}``."""
@@ -818,7 +852,7 @@ class Client:
 
     get_factor_async = coroutine(get_factor)
 
-    @operation("listFactorsToEnroll", "authing_mfa_list_factors_to_enroll", returns=List[JsonObject])
+    @operation("listFactorsToEnroll", "authing_mfa_list_factors_to_enroll", returns=List[FactorToEnroll])
     def list_factors_to_enroll(self) -> Params:
         """The factors the application enables that the user has not
         enrolled (JS ``listFactorsToEnroll``), with the access token:
@@ -827,7 +861,7 @@ class Client:
 
     list_factors_to_enroll_async = coroutine(list_factors_to_enroll)
 
-    @operation("mfaOtpVerify", "authing_mfa_otp_verify", returns=JsonObject)
+    @operation("mfaOtpVerify", "authing_mfa_otp_verify", returns=OtpVerification)
     def mfa_otp_verify(self, *, totp: str) -> Params:
         """Checks a code of the user's OTP factor (JS ``mfaOtpVerify``; the
         path is ``/api/v3/mfa-totp-verify``), with the access token:
@@ -836,7 +870,7 @@ class Client:
 
     mfa_otp_verify_async = coroutine(mfa_otp_verify)
 
-    @operation("verifyMfaToken", "authing_mfa_verify_mfa_token", returns=JsonObject)
+    @operation("verifyMfaToken", "authing_mfa_verify_mfa_token", returns=MfaTokenIntrospection)
     def verify_mfa_token(self, *, token: str) -> Params:
         """Introspects an mfaToken (JS ``verifyMfaToken``): sends the form
         body ``token=<mfaToken>`` to ``/mfa/token/introspection`` (the SDK

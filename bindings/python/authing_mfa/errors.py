@@ -72,7 +72,8 @@ class AuthingMfaError(Exception):
             API errors, in the client's ``lang``).
         http_status: the HTTP status when there was an answer, else ``None``.
         data: the envelope's ``data`` when the server sent one (for code 1635
-            it holds ``mfaToken``), else ``None``. Never printed.
+            or 1636 an ``authing_mfa.types.MfaErrorData``, with ``mfaToken``),
+            else ``None``. Never printed.
         request_id: the ``requestId`` of a failed v3 answer (Authing's
             reference for a support request), else ``None``.
     """

@@ -75,7 +75,7 @@ def dev(devserver_url: str) -> Dev:
 
 @pytest.fixture
 def client(devserver_url: str) -> Iterator[Client]:
-    with Client(app_host=devserver_url, lang="en-US", timeout=15000) as c:
+    with Client(app_host=devserver_url, lang="en-US", timeout=15.0) as c:
         yield c
 
 

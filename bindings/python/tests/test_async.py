@@ -362,7 +362,7 @@ def test_async_local_errors(closed_port_url: str, tmp_path: pathlib.Path, op_tra
 
 
 def test_timeout_option_applies_to_async_calls(hanging_server: HangingServer) -> None:
-    with Client(app_host=hanging_server.url, timeout=300) as c:
+    with Client(app_host=hanging_server.url, timeout=0.3) as c:
         start = time.monotonic()
         with pytest.raises(AuthingTimeoutError) as info:
             asyncio.run(c.get_mfa_authenticators_async())
@@ -413,7 +413,7 @@ def test_many_concurrent_coroutines_on_one_client(
         assert ticks >= 5, "the event loop was blocked"
         return results, elapsed
 
-    with Client(app_host=server.url, timeout=20000) as c:
+    with Client(app_host=server.url, timeout=20.0) as c:
         results, elapsed = asyncio.run(run(c))
     for i, result in enumerate(results):
         if i % 3 == 0:
@@ -492,7 +492,7 @@ def test_cancelling_the_task_cancels_the_request(
             await task
         return time.monotonic() - start
 
-    with Client(app_host=hanging_server.url, timeout=60000) as c:
+    with Client(app_host=hanging_server.url, timeout=60.0) as c:
         took = asyncio.run(run(c))
         assert took < 0.5
         # The native request was abandoned: the server sees its connection
@@ -503,7 +503,7 @@ def test_cancelling_the_task_cancels_the_request(
 
 
 def test_wait_for_timeout_cancels_the_request(hanging_server: HangingServer, op_tracker: OpTracker) -> None:
-    with Client(app_host=hanging_server.url, timeout=60000) as c:
+    with Client(app_host=hanging_server.url, timeout=60.0) as c:
         start = time.monotonic()
         with pytest.raises(asyncio.TimeoutError):
             asyncio.run(asyncio.wait_for(c.verify_totp_mfa_async(totp="1", mfa_token="m"), 0.3))
@@ -523,7 +523,7 @@ def test_tasks_left_pending_are_cancelled_by_asyncio_run(
             asyncio.create_task(c.get_mfa_authenticators_async())
         await asyncio.sleep(0.2)
 
-    with Client(app_host=hanging_server.url, timeout=60000) as c:
+    with Client(app_host=hanging_server.url, timeout=60.0) as c:
         asyncio.run(main(c))
         op_tracker.settle()
     assert len(op_tracker.made) == 3
@@ -641,7 +641,7 @@ def test_callback_after_the_loop_was_closed_does_not_crash(hanging_server: Hangi
     # closed: the callback must drop it quietly and still free the handle.
     out = _run_child(
         f"""
-        c = authing_mfa.Client(app_host={hanging_server.url!r}, timeout=500)
+        c = authing_mfa.Client(app_host={hanging_server.url!r}, timeout=0.5)
         loop = asyncio.new_event_loop()
         task = loop.create_task(c.get_mfa_authenticators_async())
         loop.run_until_complete(asyncio.sleep(0.2))
@@ -669,7 +669,7 @@ def test_exit_with_calls_in_flight_is_clean(
     out = _run_child(
         f"""
         start = time.monotonic()
-        c = authing_mfa.Client(app_host={hanging_server.url!r}, timeout={timeout_ms})
+        c = authing_mfa.Client(app_host={hanging_server.url!r}, timeout={timeout_ms / 1000})
         loop = asyncio.new_event_loop()
         tasks = [loop.create_task(c.get_mfa_authenticators_async()) for _ in range(4)]
         loop.run_until_complete(asyncio.sleep(0.1))

@@ -74,7 +74,7 @@ def test_options_in_snake_case_reach_the_wire(stub_server: Callable[..., StubSer
         lang="en-US",
         request_from="py-test",
         token="user-token",
-        timeout=5000,
+        timeout=5.0,
         max_response_bytes=1 << 20,
     ) as c:
         assert c.get_mfa_authenticators() == []
@@ -100,28 +100,36 @@ def test_max_retries_option(stub_server: Callable[..., StubServer]) -> None:
         assert len(server.requests) == requests
 
 
-def test_options_with_js_names(stub_server: Callable[..., StubServer]) -> None:
+def test_defaults_of_options_not_given(stub_server: Callable[..., StubServer]) -> None:
     server = recording_server(stub_server, [])
-    with Client(appHost=server.url, userPoolId="pool-2", appId="app-2", requestFrom="js-names") as c:
+    with Client(app_host=server.url, user_pool_id="pool-2", app_id="app-2", request_from="py") as c:
         c.get_mfa_authenticators()
     headers = server.requests[0]["headers"]
     assert headers["x-authing-userpool-id"] == "pool-2"
     assert headers["x-authing-app-id"] == "app-2"
-    assert headers["x-authing-request-from"] == "js-names"
+    assert headers["x-authing-request-from"] == "py"
     assert headers["x-authing-lang"] == "zh-CN"  # the default
     assert "authorization" not in headers  # no token given
 
 
-def test_option_given_twice_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="appId"):
-        Client(app_id="a", appId="b")
+@pytest.mark.parametrize("keyword", ["app_hots", "appHost", "user_pool", "timeout_ms"])
+def test_unknown_option_is_a_type_error(keyword: str) -> None:
+    # Explicit keywords only: a typo (or a JS spelling) fails at the call,
+    # naming the keyword, before the library is asked anything.
+    with pytest.raises(TypeError, match=keyword):
+        Client(**{keyword: "x"})
 
 
-def test_unknown_option_is_named() -> None:
-    with pytest.raises(InvalidArgumentError) as info:
-        Client(user_pool="x")
-    assert info.value.status == "AUTHING_MFA_ERR_INVALID_ARGUMENT"
-    assert "user_pool" in info.value.message
+def test_timeout_is_in_seconds() -> None:
+    from authing_mfa.client import _timeout_millis
+
+    assert _timeout_millis(2.5) == 2500
+    assert _timeout_millis(0.0001) == 1  # a positive timeout never becomes "none"
+    assert _timeout_millis(0) == 0
+    assert _timeout_millis(86400) == 86_400_000
+    for bad in (-1, float("nan"), float("inf"), 86400.5):
+        with pytest.raises(InvalidArgumentError, match="in seconds"):
+            Client(timeout=bad)
 
 
 @pytest.mark.parametrize(
@@ -133,8 +141,8 @@ def test_unknown_option_is_named() -> None:
         ({"timeout": 10**12}, "AUTHING_MFA_ERR_INVALID_ARGUMENT"),
         ({"user_pool_id": "bad\nheader"}, "AUTHING_MFA_ERR_INVALID_ARGUMENT"),
         ({"user_pool_id": "\udcff"}, "AUTHING_MFA_ERR_INVALID_UTF8"),
-        ({"userPoolId": float("nan")}, "AUTHING_MFA_ERR_INVALID_JSON"),
-        ({"userPoolId": b"bytes"}, "AUTHING_MFA_ERR_INVALID_JSON"),
+        ({"user_pool_id": float("nan")}, "AUTHING_MFA_ERR_INVALID_JSON"),
+        ({"user_pool_id": b"bytes"}, "AUTHING_MFA_ERR_INVALID_JSON"),
     ],
 )
 def test_bad_options(options: Dict[str, Any], status: str) -> None:

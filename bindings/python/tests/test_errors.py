@@ -124,7 +124,7 @@ def test_network_error_on_a_closed_port(closed_port_url: str) -> None:
 
 
 def test_timeout(silent_server: SilentServer) -> None:
-    with Client(app_host=silent_server.url, timeout=300) as c:
+    with Client(app_host=silent_server.url, timeout=0.3) as c:
         start = time.monotonic()
         with pytest.raises(AuthingTimeoutError) as info:
             c.verify_totp_mfa(totp="123456", mfa_token="m")

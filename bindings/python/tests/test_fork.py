@@ -31,7 +31,7 @@ SCENARIO = textwrap.dedent(
     assert asyncio.run(client.get_mfa_authenticators_async()) == [{"id": "a1"}]
 
     # An async call in flight at the fork, on a loop in another thread.
-    stuck = Client(app_host=hang.url, token="t", timeout=60000)
+    stuck = Client(app_host=hang.url, token="t", timeout=60.0)
     loop = asyncio.new_event_loop()
     threading.Thread(target=loop.run_forever, daemon=True).start()
     pending = asyncio.run_coroutine_threadsafe(stuck.get_mfa_authenticators_async(), loop)

@@ -251,7 +251,7 @@ authing_mfa.disable_logging()
 report["still working"] = asyncio.run(ok.get_mfa_authenticators_async())
 
 # 2. The real thing, with an async and a blocking call in flight.
-hang = Client(app_host=hang_url, timeout=60000)
+hang = Client(app_host=hang_url, timeout=60.0)
 blocking = {}
 def block():
     try:

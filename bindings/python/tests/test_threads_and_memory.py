@@ -76,7 +76,7 @@ def test_token_changes_are_safe_during_calls(stub_server: Callable[..., StubServ
 def test_blocking_calls_release_the_gil(silent_server: SilentServer) -> None:
     # Four 800 ms timeouts in four threads: in parallel they take about 0.8 s;
     # if the GIL were held during the C call they would take 3.2 s.
-    with Client(app_host=silent_server.url, timeout=800) as c:
+    with Client(app_host=silent_server.url, timeout=0.8) as c:
 
         def hang(_: int) -> str:
             try:
@@ -105,7 +105,7 @@ def test_close_waits_for_calls_in_flight(
         real_free(handle)
 
     monkeypatch.setattr(lib, "authing_mfa_client_free", recording_free, raising=False)
-    c = Client(app_host=silent_server.url, timeout=1000)
+    c = Client(app_host=silent_server.url, timeout=1.0)
     outcome: List[str] = []
 
     def in_flight() -> None:
