@@ -8,6 +8,7 @@ usage: readme_snippets.py --root DIR --libdir DIR --devserver PATH [--go-tags TA
 
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import shutil
@@ -180,9 +181,8 @@ def c_source(block):
     top, body = split_file_scope(block)
     prelude = C_PRELUDE if block.lang == "c" else CPP_PRELUDE
     params = C_PARAMS if block.lang == "c" else CPP_PARAMS
-    ret = "void"
     return (prelude + with_lines(block, top)
-            + f'#line 1 "<snippet wrapper>"\n{ret} snippet({params});\n{ret} snippet({params}) {{\n{{\n'
+            + f'#line 1 "<snippet wrapper>"\nvoid snippet({params});\nvoid snippet({params}) {{\n{{\n'
             + with_lines(block, body)
             + '#line 2 "<snippet wrapper end>"\n}\n}\n')
 
@@ -219,7 +219,6 @@ class DevServer:
             raise RuntimeError(f"the dev server printed {self.url!r}, not its URL")
 
     def post(self, path, body):
-        import json
         req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
                                      headers={"content-type": "application/json"}, method="POST")
         with urllib.request.urlopen(req, timeout=10) as r:
