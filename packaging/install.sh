@@ -12,6 +12,11 @@
 #   DIR/include/authing_mfa.h                 the C API
 #   DIR/include/authing_mfa.hpp               the header-only C++17 wrapper,
 #   DIR/include/authing_mfa/*.hpp             which includes its parts
+#   DIR/share/doc/authing_mfa/LICENSE         the library's licence (MIT)
+#   DIR/share/doc/authing_mfa/THIRD_PARTY_LICENSES.md
+#                                             the licences of the Rust crates
+#                                             compiled into the library
+#                                             (scripts/licenses.sh)
 #
 # The soname is set when the library is linked, as cargo-c does: the build is
 # `cargo rustc --target <host> -- -C link-arg=-Wl,-soname,...`, whose output
@@ -134,7 +139,8 @@ so="$target_dir/libauthing_mfa.so"
 a="$target_dir/libauthing_mfa.a"
 hpp="$root/bindings/cpp/include/authing_mfa.hpp"
 hpp_parts=("$root"/bindings/cpp/include/authing_mfa/*.hpp)
-for f in "$so" "$a" "$header" "$hpp" "${hpp_parts[0]}" \
+docs=("$root/LICENSE" "$root/THIRD_PARTY_LICENSES.md")
+for f in "$so" "$a" "$header" "$hpp" "${hpp_parts[0]}" "${docs[@]}" \
     "$here/authing_mfa.pc.in" "$here/cmake/authing_mfaConfig.cmake.in" "$here/cmake/authing_mfaConfigVersion.cmake.in"; do
     [ -f "$f" ] || { echo "install.sh: missing $f (build first: drop --no-build)" >&2; exit 1; }
 done
@@ -212,7 +218,7 @@ make_dir "$prefix"
 prefix="$(cd "$prefix" && pwd)"
 stage="$(mktemp -d "$prefix/.authing_mfa-install.XXXXXX")"
 new="$stage/new"
-install -d "$new/lib/pkgconfig" "$new/lib/cmake/authing_mfa" "$new/include/authing_mfa"
+install -d "$new/lib/pkgconfig" "$new/lib/cmake/authing_mfa" "$new/include/authing_mfa" "$new/share/doc/authing_mfa"
 
 install -m 0755 "$so" "$new/lib/$real"
 ln -s "$real" "$new/lib/$soname"
@@ -221,6 +227,7 @@ install -m 0644 "$a" "$new/lib/libauthing_mfa.a"
 install -m 0644 "$header" "$new/include/authing_mfa.h"
 install -m 0644 "$hpp" "$new/include/authing_mfa.hpp"
 install -m 0644 "${hpp_parts[@]}" "$new/include/authing_mfa/"
+install -m 0644 "${docs[@]}" "$new/share/doc/authing_mfa/"
 
 # sed replacement text: escape the characters sed treats specially.
 escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
@@ -248,7 +255,8 @@ current="$(read_soname "$new/lib/$real")"
 # then each file by rename, libraries first. A file being replaced is kept
 # (hard link, or copy) in $stage/old until the end, for the rollback; the
 # rename replaces it atomically, so running programs never see it missing.
-for d in lib lib/pkgconfig lib/cmake lib/cmake/authing_mfa include include/authing_mfa; do
+for d in lib lib/pkgconfig lib/cmake lib/cmake/authing_mfa include include/authing_mfa \
+    share share/doc share/doc/authing_mfa; do
     make_dir "$prefix/$d"
 done
 back_up() {
@@ -273,6 +281,9 @@ files=("lib/$real" "lib/$soname" "lib/libauthing_mfa.so" lib/libauthing_mfa.a
     lib/pkgconfig/authing_mfa.pc
     lib/cmake/authing_mfa/authing_mfaConfig.cmake lib/cmake/authing_mfa/authing_mfaConfigVersion.cmake
     include/authing_mfa.h include/authing_mfa.hpp)
+for doc in "${docs[@]}"; do
+    files+=("share/doc/authing_mfa/$(basename "$doc")")
+done
 for part in "${hpp_parts[@]}"; do
     files+=("include/authing_mfa/$(basename "$part")")
 done

@@ -96,8 +96,11 @@ layout() {
     cmp "$prefix/include/authing_mfa.hpp" "$root/bindings/cpp/include/authing_mfa.hpp"
     # The C++ wrapper's parts: the same files, no more, no fewer.
     diff -r "$prefix/include/authing_mfa" "$root/bindings/cpp/include/authing_mfa"
+    # The licences: the library's and those of the Rust crates compiled into it.
+    cmp "$prefix/share/doc/authing_mfa/LICENSE" "$root/LICENSE"
+    cmp "$prefix/share/doc/authing_mfa/THIRD_PARTY_LICENSES.md" "$root/THIRD_PARTY_LICENSES.md"
 }
-check "layout: lib/libauthing_mfa.so.$version, .so.$major and .so links, .a, .pc, lib/cmake/authing_mfa/, headers (C++: with include/authing_mfa/)" layout
+check "layout: lib/libauthing_mfa.so.$version, .so.$major and .so links, .a, .pc, lib/cmake/authing_mfa/, headers (C++: with include/authing_mfa/), share/doc/authing_mfa/{LICENSE,THIRD_PARTY_LICENSES.md}" layout
 
 soname_is() {
     local got

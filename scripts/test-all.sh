@@ -50,6 +50,8 @@ stage "Go binding" bash bindings/go/run-tests.sh
 stage "C++ binding" bash bindings/cpp/run-tests.sh
 stage "Kotlin binding (JVM)" bash bindings/kotlin/run-tests.sh
 stage "packaging" bash packaging/test-packaging.sh
+stage "third-party licences are current" bash scripts/licenses.sh --check
+stage "README snippets compile and run" bash scripts/readme-snippets.sh
 stage "mobile build scripts" bash packaging/test-mobile-scripts.sh
 stage "fuzzing, bounded (options, params, envelope)" bash fuzz/run.sh --seconds 15
 stage "benchmark smoke (every contender runs; figures only)" bash bench/smoke.sh
