@@ -53,6 +53,7 @@ stage "packaging" bash packaging/test-packaging.sh
 stage "third-party licences are current" bash scripts/licenses.sh --check
 stage "README snippets compile and run" bash scripts/readme-snippets.sh
 stage "mobile build scripts" bash packaging/test-mobile-scripts.sh
+stage "Android code compiles (clippy for aarch64-linux-android)" bash packaging/android/check.sh
 stage "fuzzing, bounded (options, params, envelope)" bash fuzz/run.sh --seconds 15
 stage "benchmark smoke (every contender runs; figures only)" bash bench/smoke.sh
 stage "quickstart (the main job)" bash scripts/quickstart.sh

@@ -76,6 +76,14 @@ def crate_manifest() -> Path:
 
 PREBUILT = prebuilt_library()
 
+# The licences go into the wheel's .dist-info/licenses/ and the sdist
+# (pyproject's `license-files`): copied here from the repository root in a
+# checkout, where these copies are git-ignored; already here in an sdist.
+LICENSE_FILES = ["LICENSE", "THIRD_PARTY_LICENSES.md"]
+if not SDIST_CRATE.is_dir() and (REPO / "src" / "lib.rs").is_file():
+    for _name in LICENSE_FILES:
+        shutil.copyfile(REPO / _name, HERE / _name)
+
 
 class build_rust_library(build_rust):
     """setuptools-rust's build_rust, with two changes: a missing cargo is a

@@ -53,7 +53,7 @@ say "built in $((SECONDS - start)) s"
 sdist="$work/dist/authing_mfa-0.1.0.tar.gz"
 [[ -f "$sdist" ]] || die "no sdist: $(ls "$work/dist")"
 listing="$(tar tzf "$sdist")"
-for f in rust/Cargo.toml rust/Cargo.lock rust/build.rs rust/src/lib.rs setup.py pyproject.toml authing_mfa/client.py; do
+for f in rust/Cargo.toml rust/Cargo.lock rust/build.rs rust/src/lib.rs setup.py pyproject.toml authing_mfa/client.py LICENSE THIRD_PARTY_LICENSES.md; do
     grep -qx "authing_mfa-0.1.0/$f" <<<"$listing" || die "the sdist lacks $f"
 done
 ! grep -q "/target/" <<<"$listing" || die "the sdist holds build outputs"
@@ -70,6 +70,12 @@ mkdir "$work/unpacked"
 lib="$work/unpacked/authing_mfa/libauthing_mfa.so"
 [[ -f "$lib" ]] || die "the wheel has no authing_mfa/libauthing_mfa.so"
 grep -qx "Root-Is-Purelib: false" "$work"/unpacked/authing_mfa-0.1.0.dist-info/WHEEL || die "the wheel says it is pure"
+for f in LICENSE THIRD_PARTY_LICENSES.md; do
+    cmp -s "$work/unpacked/authing_mfa-0.1.0.dist-info/licenses/$f" "$repo/$f" \
+        || die "the wheel's .dist-info/licenses/$f is missing or not the repository's"
+    grep -qx "License-File: $f" "$work"/unpacked/authing_mfa-0.1.0.dist-info/METADATA \
+        || die "the wheel's METADATA does not name License-File: $f"
+done
 sections="$(readelf -S --wide "$lib")"
 ! grep -qE '\.symtab|\.debug_' <<<"$sections" || die "the wheel's library is not stripped"
 say "wheel library: $(du -k "$lib" | cut -f1) KiB, stripped"

@@ -226,8 +226,10 @@ for abi in ${abis[@]+"${abis[@]}"}; do
 done
 
 # The AAR: Android's library archive, a zip of AndroidManifest.xml,
-# classes.jar (the Kotlin binding; JNA comes from its own AAR, a dependency
-# of the app: net.java.dev.jna:jna:<version>@aar) and jni/<abi>/*.so.
+# classes.jar (the Kotlin binding, with LICENSE and THIRD_PARTY_LICENSES.md
+# under META-INF/authing-mfa/; JNA comes from its own AAR, a dependency of
+# the app: net.java.dev.jna:jna:<version>@aar), proguard.txt (consumer
+# rules) and jni/<abi>/*.so.
 if [ -n "$aar_jar" ]; then
     [ "$dry_run" = 1 ] || [ -f "$aar_jar" ] || die "$aar_jar not found: build it with (cd bindings/kotlin && mvn -q package -DskipTests)"
     version="$(sed -n 's/^#define AUTHING_MFA_VERSION_STRING "\(.*\)"/\1/p' "$root/include/authing_mfa.h")"
@@ -238,6 +240,7 @@ if [ -n "$aar_jar" ]; then
     run cp -R "$out/jniLibs/." "$aar_dir/jni/"
     if ((dry_run)); then
         echo "+ write $aar_dir/AndroidManifest.xml"
+        echo "+ write $aar_dir/proguard.txt"
     else
         cat >"$aar_dir/AndroidManifest.xml" <<'MANIFEST'
 <?xml version="1.0" encoding="utf-8"?>
@@ -248,6 +251,17 @@ if [ -n "$aar_jar" ]; then
 </manifest>
 MANIFEST
         : >"$aar_dir/R.txt"
+        # Consumer rules: R8 applies them to the app that uses the AAR.
+        cat >"$aar_dir/proguard.txt" <<'RULES'
+# authing-mfa: JNA finds the binding's native mapping by reflection.
+-keep class authingmfa.** { *; }
+-keep class com.sun.jna.** { *; }
+-keepclassmembers class * extends com.sun.jna.** { public *; }
+-dontwarn java.awt.**
+# rustls-platform-verifier's Kotlin component (rustls:rustls-platform-verifier,
+# a dependency of the app) is called only through JNI, which R8 cannot see.
+-keep, includedescriptorclasses class org.rustls.platformverifier.** { *; }
+RULES
     fi
     aar="$out/authing-mfa-$version.aar"
     ((dry_run)) || aar="$(cd "$out" && pwd)/authing-mfa-$version.aar"
@@ -260,4 +274,8 @@ MANIFEST
         (cd "$aar_dir" && jar cMf "$aar" .)
     fi
     ((dry_run)) || echo "built $aar"
+    # The platform verifier's Kotlin half, which the app must add beside the
+    # AAR, at the version of its crate this library was built with.
+    pv="$(awk '/^name = "rustls-platform-verifier-android"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$root/Cargo.lock")"
+    echo "the app also needs: implementation(\"rustls:rustls-platform-verifier:$pv\") (see packaging/README.md, Android)"
 fi

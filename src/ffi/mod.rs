@@ -5,6 +5,7 @@
 //! cbindgen reads this module to write `include/authing_mfa.h`; the doc
 //! comments below are the header's reference manual.
 
+pub mod android;
 pub mod asynk;
 pub mod boundary;
 pub mod client;

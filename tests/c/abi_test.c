@@ -699,6 +699,31 @@ static void test_null_arguments(void)
     group_end();
 }
 
+/* authing_mfa_android_init off Android: nothing to initialise, so only its
+ * arguments are checked (documented: OK for any non-NULL pair, so that code
+ * shared with Android may call it everywhere); NULL ones are refused by name. */
+static void test_android_init_elsewhere(void)
+{
+    int fake_env = 0, fake_context = 0;
+    char *err;
+
+    group_begin("authing_mfa_android_init off Android");
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_android_init(&fake_env, &fake_context, &err), AUTHING_MFA_OK, NULL);
+    CHECK(err == NULL);
+    CHECK_STATUS(authing_mfa_android_init(&fake_env, &fake_context, NULL), AUTHING_MFA_OK, NULL);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_android_init(NULL, &fake_context, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK_ERROR(err == SENTINEL ? NULL : err, "AUTHING_MFA_ERR_NULL_ARGUMENT", -1, -1);
+    CHECK(err != SENTINEL && err != NULL && strstr(err, "jni_env") != NULL);
+    if (err != SENTINEL) sfree(&err);
+    err = SENTINEL;
+    CHECK_STATUS(authing_mfa_android_init(&fake_env, NULL, &err), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+    CHECK(err != SENTINEL && err != NULL && strstr(err, "context") != NULL);
+    if (err != SENTINEL) sfree(&err);
+    CHECK_STATUS(authing_mfa_android_init(NULL, NULL, NULL), AUTHING_MFA_ERR_NULL_ARGUMENT, NULL);
+}
+
 static void test_invalid_utf8(void)
 {
     authing_mfa_client *c = ops_client(g_closed_url);
@@ -2732,6 +2757,7 @@ int main(int argc, char **argv)
     test_version_and_status_names();
     test_client_new();
     test_null_arguments();
+    test_android_init_elsewhere();
     test_invalid_utf8();
     test_invalid_json_and_arguments();
     test_token_state_local();

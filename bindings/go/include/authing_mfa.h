@@ -278,6 +278,43 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Lets clients use Android's own certificate verifier: call it once, early
+ * (for example in `Application.onCreate`), with the calling thread's
+ * `JNIEnv *` and any `android.content.Context` (the application context is
+ * best: it is kept as a global reference for the life of the process).
+ *
+ * On Android, clients created before this call, or when it was never made,
+ * check certificates against the system store as rustls-native-certs reads
+ * it (Mozilla's roots when it has none): user-installed CAs and the app's
+ * network security configuration are then ignored. Clients created after a
+ * successful call use the platform verifier, with `caCertPem` still adding
+ * roots. The app must also ship the small Kotlin component of
+ * rustls-platform-verifier (the Maven artifact
+ * `rustls:rustls-platform-verifier`, bundled in this library's AAR) and keep
+ * its classes from R8 (the AAR's consumer rules do); without it, handshakes
+ * fail with `AUTHING_MFA_ERR_NETWORK`. Calling it again is harmless: the
+ * first successful call's context is kept.
+ *
+ * On every other platform the platform verifier needs no initialisation:
+ * the call checks its arguments and returns `AUTHING_MFA_OK`, so that code
+ * shared between Android and the JVM or desktop can call it everywhere.
+ *
+ * Statuses: `AUTHING_MFA_OK`; `AUTHING_MFA_ERR_NULL_ARGUMENT` (`jni_env`
+ * or `context`); `AUTHING_MFA_ERR_INVALID_ARGUMENT` (Android only: the
+ * JVM refused, e.g. `context` is not a `Context`; the message names the
+ * JNI error). Error JSON in `*out_error_json` when it is not NULL.
+ * Thread-safe; it makes a few JNI calls and never touches the network.
+ *
+ * # Safety
+ * `jni_env` is NULL or the calling thread's valid `JNIEnv *`; `context` is
+ * NULL or a valid (local or global) reference to an
+ * `android.content.Context` for the duration of the call.
+ */
+authing_mfa_status authing_mfa_android_init(void *jni_env,
+                                            void *context,
+                                            char **out_error_json);
+
+/**
  * Starts an operation without blocking: `method` and `params_json` as for
  * `authing_mfa_call`. Returns at once.
  *

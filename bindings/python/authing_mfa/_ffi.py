@@ -104,6 +104,10 @@ _PROTOTYPES: List[Tuple[str, List[Any], Any]] = [
     # Observability (used by _log.py); LOG_CALLBACK() (a NULL function pointer;
     # ctypes refuses None for this argument type) removes the callback.
     ("authing_mfa_set_log_callback", [c_int32, LOG_CALLBACK, c_void_p], c_int32),
+    # Android's certificate verifier set-up (JNIEnv *, jobject Context): for
+    # Python embedded in an Android app that holds both; elsewhere it only
+    # checks its arguments. Declared so that the header and the binding agree.
+    ("authing_mfa_android_init", [c_void_p, c_void_p, _STR_OUT], c_int32),
 ]
 
 # Functions added after the first 0.1.0 builds: a library without them still
@@ -119,6 +123,7 @@ _OPTIONAL = frozenset(
         "authing_mfa_shutdown",
         "authing_mfa_set_log_callback",
         "authing_mfa_operations",
+        "authing_mfa_android_init",
     }
 )
 

@@ -1,5 +1,6 @@
 package authingmfa
 
+import com.sun.jna.JNIEnv
 import com.sun.jna.Pointer
 import com.sun.jna.ptr.PointerByReference
 import kotlinx.coroutines.CompletableDeferred
@@ -89,6 +90,32 @@ object AuthingMfa {
     fun shutdown(timeoutMillis: Int = 5000) {
         val st = Ffi.lib.authing_mfa_shutdown(timeoutMillis)
         if (st != 0) throw AuthingException.from(st, null)
+    }
+
+    /**
+     * On Android, lets clients check certificates with Android's own
+     * verifier (user- and enterprise-installed CAs, the app's network
+     * security configuration): call it once, early (in
+     * `Application.onCreate`), with the application `Context`. Clients
+     * created before it, or without it, use the system store as read from
+     * disk. The app must also depend on rustls-platform-verifier's Kotlin
+     * component (see packaging/README.md, "Android"); the AAR's consumer
+     * R8 rules keep its classes.
+     *
+     * [context] is typed `Any` so that the binding builds without the
+     * Android SDK; pass an `android.content.Context`. On the desktop JVM
+     * there is nothing to initialise and the call only checks that a
+     * context was given, so shared code may call it everywhere.
+     *
+     * @throws AuthingInvalidArgumentException if the JVM refused (e.g. the
+     *   object is not a `Context`).
+     */
+    @JvmStatic
+    fun initAndroid(context: Any) {
+        val err = PointerByReference()
+        val st = Ffi.android.authing_mfa_android_init(JNIEnv.CURRENT, context, err)
+        val json = Ffi.take(err)
+        if (st != 0) throw AuthingException.from(st, json)
     }
 
     /** Async calls whose native callback has not fired yet (for tests and diagnostics). */

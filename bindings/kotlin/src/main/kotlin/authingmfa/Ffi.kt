@@ -2,6 +2,7 @@ package authingmfa
 
 import com.sun.jna.Callback
 import com.sun.jna.CallbackThreadInitializer
+import com.sun.jna.JNIEnv
 import com.sun.jna.Library
 import com.sun.jna.Native
 import com.sun.jna.Pointer
@@ -61,6 +62,17 @@ internal interface NativeLib : Library {
     fun authing_mfa_totp_parse_uri(otpauth_uri: String, out_json: PointerByReference, out_error_json: PointerByReference?): Int
 }
 
+/**
+ * `authing_mfa_android_init`, in an interface of its own: it is the one
+ * function that takes a Java object (the `Context`, passed as a JNI
+ * reference), which JNA allows only with `OPTION_ALLOW_OBJECTS`; the
+ * `JNIEnv *` is the calling thread's ([JNIEnv.CURRENT]).
+ */
+@Suppress("FunctionName", "LocalVariableName")
+internal interface AndroidLib : Library {
+    fun authing_mfa_android_init(jni_env: JNIEnv, context: Any?, out_error_json: PointerByReference?): Int
+}
+
 internal object Ffi {
     /**
      * Loaded on first use: `System.getProperty("authing.mfa.library")` (a
@@ -68,9 +80,20 @@ internal object Ffi {
      * the system's library path, or on Android the app's `jniLibs`).
      */
     val lib: NativeLib by lazy {
-        val name = System.getProperty("authing.mfa.library")?.takeIf { it.isNotEmpty() } ?: "authing_mfa"
-        Native.load(name, NativeLib::class.java, mapOf(Library.OPTION_STRING_ENCODING to "UTF-8"))
+        Native.load(libraryName(), NativeLib::class.java, mapOf(Library.OPTION_STRING_ENCODING to "UTF-8"))
     }
+
+    /** The same library as [lib], mapped to pass Java objects (see [AndroidLib]). */
+    val android: AndroidLib by lazy {
+        Native.load(
+            libraryName(),
+            AndroidLib::class.java,
+            mapOf(Library.OPTION_STRING_ENCODING to "UTF-8", Library.OPTION_ALLOW_OBJECTS to true),
+        )
+    }
+
+    private fun libraryName(): String =
+        System.getProperty("authing.mfa.library")?.takeIf { it.isNotEmpty() } ?: "authing_mfa"
 
     /** Decodes a NUL-terminated UTF-8 string the library returned. */
     fun utf8(p: Pointer): String = p.getString(0, "UTF-8")

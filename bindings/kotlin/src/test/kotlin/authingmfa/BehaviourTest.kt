@@ -199,4 +199,30 @@ class BehaviourTest {
         assertNotEquals("", ClientOptions(token = "tok-Secret", appSecret = "app-Secret").toString())
         assertFalse(ClientOptions(token = "tok-XQ7", appSecret = "app-XQ8").toString().contains("XQ"))
     }
+
+    /**
+     * The desktop JVM has nothing to initialise, but the call goes through
+     * the same JNA mapping as on Android: the library sees the thread's
+     * JNIEnv and a JNI reference to the object, both non-NULL (a NULL one is
+     * refused with its own status, which a broken mapping would produce).
+     */
+    @Test
+    fun `initAndroid passes the JNIEnv and the context through JNA`() {
+        AuthingMfa.initAndroid(Any())
+        AuthingMfa.initAndroid("any object is a reference; only Android asks it for a class loader")
+        val err = com.sun.jna.ptr.PointerByReference()
+        val st = Ffi.android.authing_mfa_android_init(com.sun.jna.JNIEnv.CURRENT, null, err)
+        assertEquals(1, st)
+        val json = Ffi.take(err)!!
+        assertTrue(json.contains("AUTHING_MFA_ERR_NULL_ARGUMENT") && json.contains("context"), json)
+    }
+
+    /** The jar (and so the AAR) carries the licences, under its own name. */
+    @Test
+    fun `the jar carries the licence and the third-party licences`() {
+        val licence = AuthingMfa::class.java.getResource("/META-INF/authing-mfa/LICENSE")!!.readText()
+        assertTrue(licence.startsWith("MIT License"), licence.take(40))
+        val third = AuthingMfa::class.java.getResource("/META-INF/authing-mfa/THIRD_PARTY_LICENSES.md")!!.readText()
+        assertTrue(third.contains("tokio") && third.contains("Apache License"), third.take(200))
+    }
 }
