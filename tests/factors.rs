@@ -95,6 +95,12 @@ fn failures_are_the_one_error_shape_with_api_code_and_request_id() {
                 200,
                 r#"{"statusCode":401,"message":"未登录","requestId":"req-10"}"#.into(),
             )
+        } else if r.target.starts_with("/api/v3/get-factor") {
+            // A gateway's answer to a bad access token: HTTP 401, no apiCode.
+            Reply::Json(
+                401,
+                r#"{"statusCode":401,"message":"Unauthorized","requestId":"req-11"}"#.into(),
+            )
         } else {
             Reply::Json(200, r#"{"code":200,"message":"v2 shape","data":[]}"#.into())
         }
@@ -115,6 +121,13 @@ fn failures_are_the_one_error_shape_with_api_code_and_request_id() {
     );
     let e = block(c.call("listEnrolledFactors", None)).unwrap_err();
     assert_eq!(e.code(), Some(401), "no apiCode: the statusCode");
+    // The same over HTTP 401: the code is still the statusCode.
+    let e = block(c.call("getFactor", Some(r#"{"factorId":"f1"}"#))).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.code(), e.http_status(), e.request_id()),
+        (ErrorKind::HttpStatus, Some(401), Some(401), Some("req-11"))
+    );
+    assert_eq!(e.message(), "Unauthorized");
     // A v2 envelope (`code` 200 without `statusCode`) is not a v3 success.
     let e = block(c.call("listFactorsToEnroll", None)).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
@@ -191,6 +204,13 @@ fn sign_in_authenticates_the_app_three_ways_and_keeps_the_access_token() {
         Some("at-new"),
         "the token from signIn"
     );
+
+    // A success without an access_token clears the previous one.
+    let bare = Recorder::answering(&rt, &v3_ok(r#"{"token_type":"bearer","expire_in":7200}"#));
+    let c = client(&bare.url, r#","accessToken":"at-previous-user""#);
+    assert!(c.has_access_token());
+    block(c.call("signIn", Some(params))).unwrap();
+    assert!(!c.has_access_token(), "the previous user's token is gone");
 
     // A secret-holding method without appId or appSecret is refused.
     assert_eq!(

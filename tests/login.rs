@@ -15,6 +15,7 @@ use common::*;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey};
 use serde_json::Value;
+use std::time::Duration;
 
 const PUBLIC: &str = include_str!("fixtures/test_rsa_1024_public.pem");
 const PRIVATE: &str = include_str!("fixtures/test_rsa_1024_private.pem");
@@ -248,6 +249,43 @@ fn logout_clears_the_user_only_when_the_server_agreed() {
     assert!(!c.has_token() && c.current_user_json().is_none());
 }
 
+/// A user who logged in on another thread while a logout of the previous
+/// session was on the wire keeps their session: the server ended only the
+/// old one.
+#[test]
+fn logout_does_not_erase_a_login_made_meanwhile() {
+    let rt = server_runtime();
+    let slow = Recorder::start(&rt, |_| {
+        Reply::SlowJson(
+            Duration::from_millis(600),
+            200,
+            r#"{"code":200,"message":"退出成功"}"#.into(),
+        )
+    });
+    let c = std::sync::Arc::new(client(&slow.url));
+    c.set_current_user_json(r#"{"id":"old","token":"tok-old"}"#)
+        .unwrap();
+    let other = std::sync::Arc::clone(&c);
+    let login = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(150));
+        other
+            .set_current_user_json(r#"{"id":"new","token":"tok-new"}"#)
+            .unwrap();
+    });
+    block(c.call("logout", None)).unwrap();
+    login.join().unwrap();
+    assert_eq!(
+        slow.take()[0].header("authorization"),
+        Some("Bearer tok-old"),
+        "the old session was the one ended"
+    );
+    assert_eq!(
+        c.current_user_json().as_deref(),
+        Some(r#"{"id":"new","token":"tok-new"}"#)
+    );
+    assert!(c.has_token());
+}
+
 #[test]
 fn send_code_and_check_login_status_shapes() {
     let rt = server_runtime();
@@ -308,6 +346,40 @@ fn send_code_and_check_login_status_shapes() {
     );
     let e = block(c.call("sendEmail", Some(r#"{"email":"a@b.c"}"#))).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+}
+
+/// A first login sends two requests (the key, then the login); the client's
+/// `timeout` bounds the whole call, not each request: two answers that each
+/// take 70% of it make the login time out.
+#[test]
+fn one_timeout_bounds_the_key_fetch_and_the_login_together() {
+    let rt = server_runtime();
+    let wait = Duration::from_millis(700);
+    let server = Recorder::start(&rt, move |r| {
+        if r.target == "/api/v2/.well-known" {
+            Reply::SlowJson(wait, 200, well_known())
+        } else {
+            Reply::SlowJson(
+                wait,
+                200,
+                r#"{"data":{"loginByEmail":{"id":"u1","token":"t"}}}"#.into(),
+            )
+        }
+    });
+    let c = Client::from_json(Some(&format!(
+        r#"{{"appHost":"{}","appId":"app1","timeout":1000}}"#,
+        server.url
+    )))
+    .unwrap();
+    let started = std::time::Instant::now();
+    let e = block(c.call("loginByEmail", Some(r#"{"email":"a@b.c","password":"pw"}"#))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.message().contains("1000 ms"), "{}", e.message());
+    // Both requests were sent: it is the sum that was too long.
+    assert_eq!(server.requests.lock().unwrap().len(), 2);
+    // Generous: a per-request deadline would have let it run 1.4 s and succeed.
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(c.current_user_json().is_none(), "no user from a timed-out login");
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! `null` counts as "not given", like a key left out.
 
 use crate::core::error::Error;
-use crate::core::secret::Secret;
+use crate::core::secret::{Secret, SecretMap};
 use serde_json::{Map, Value};
 
 /// At most this many characters of a caller's key are quoted in a message, so
@@ -170,6 +170,16 @@ impl Args {
     pub(crate) fn req_object(&mut self, key: &str) -> Result<Map<String, Value>, Error> {
         self.opt_object(key)?
             .ok_or_else(|| Error::invalid_argument(format!("{}: `{key}` is required", self.what)))
+    }
+
+    /// An optional JSON object that carries a secret (see [`SecretMap`]).
+    pub(crate) fn opt_secret_object(&mut self, key: &str) -> Result<Option<SecretMap>, Error> {
+        Ok(self.opt_object(key)?.map(SecretMap::new))
+    }
+
+    /// A JSON object that carries a secret and must be present.
+    pub(crate) fn req_secret_object(&mut self, key: &str) -> Result<SecretMap, Error> {
+        Ok(SecretMap::new(self.req_object(key)?))
     }
 
     /// An optional boolean.

@@ -8,7 +8,7 @@
 //! across a network call.
 
 use crate::core::args::json_error_category;
-use crate::core::error::Error;
+use crate::core::error::{Error, ErrorKind};
 use crate::core::options::Options;
 use crate::core::secret::Secret;
 use crate::core::transport::{Answer, Request, Transport};
@@ -233,9 +233,43 @@ impl Client {
         self.inner.transport.timeout()
     }
 
+    /// Runs a call that sends several requests (a first password login
+    /// fetches `.well-known` and then logs in; a face bound from files
+    /// uploads one or two images and then binds) within one `timeout`, as
+    /// the header promises for every call. Each request keeps its own
+    /// deadline as well; one-request calls need only that one.
+    pub(crate) async fn within_timeout<T>(
+        &self,
+        steps: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let limit = self.timeout();
+        tokio::time::timeout(limit, steps).await.unwrap_or_else(|_| {
+            Err(Error::new(
+                ErrorKind::Timeout,
+                format!("no complete answer within {} ms", limit.as_millis()),
+            ))
+        })
+    }
+
     pub(crate) async fn send(&self, req: Request) -> Result<Answer, Error> {
         let token = self.read().token.clone();
         self.inner.transport.send(req, token).await
+    }
+
+    /// `logout`: sends with the current token, and after the server agreed
+    /// clears the current user only if that token is still the current
+    /// one. A login on another thread meanwhile started a session the
+    /// server did not end; erasing its user would leave the caller without
+    /// the token of a live session.
+    pub(crate) async fn send_then_clear_user(&self, req: Request) -> Result<Answer, Error> {
+        let token = self.read().token.clone();
+        let answer = self.inner.transport.send(req, token.clone()).await?;
+        let mut state = self.write();
+        if state.token == token {
+            state.user = None;
+            state.token = None;
+        }
+        Ok(answer)
     }
 }
 

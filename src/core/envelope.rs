@@ -209,7 +209,14 @@ pub(crate) fn decode_v3(
         .and_then(Value::as_str)
         .map(str::to_owned);
     if !status.is_success() {
-        return decode(status, content_type, body, secrets).map_err(|e| e.with_request_id(request_id));
+        // Read as for v2 (message, data), but the v3 code is `apiCode`, else
+        // `statusCode`: a 401 `{"statusCode":401,"message":"Unauthorized"}`
+        // (a bad or expired access token) has no `code` at all.
+        let v3_code = envelope
+            .as_ref()
+            .and_then(|e| as_code(&e.api_code).or(as_code(&e.status_code)));
+        return decode(status, content_type, body, secrets)
+            .map_err(|e| e.or_code(v3_code).with_request_id(request_id));
     }
     let http = Some(status.as_u16());
     let Some(env) = envelope.filter(|e| e.status_code.is_some()) else {

@@ -155,6 +155,13 @@ impl Error {
     }
 
     /// The same error with the server's `requestId` (v3 answers).
+    /// Sets the code when the error has none yet (a v3 non-2xx answer whose
+    /// envelope carries only `statusCode`).
+    pub(crate) fn or_code(mut self, code: Option<i64>) -> Error {
+        self.code = self.code.or(code);
+        self
+    }
+
     pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Error {
         self.request_id = request_id;
         self

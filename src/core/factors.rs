@@ -15,8 +15,7 @@
 
 use crate::core::client::Client;
 use crate::core::error::Error;
-use crate::core::login::js_stringify;
-use crate::core::operation::{json_object, Scrub, WireValue};
+use crate::core::operation::{json_object, Scrub};
 use crate::core::ops::{FactorIdParams, SignInParams, VerifyMfaTokenParams};
 use crate::core::options::TokenEndpointAuth;
 use crate::core::secret::Secret;
@@ -26,16 +25,6 @@ use hyper::Method;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
-
-/// A JSON value written as the SDK's `JSON.stringify` would.
-struct Js<'a>(&'a Value);
-
-impl WireValue for Js<'_> {
-    fn write_json(&self, out: &mut Vec<u8>) -> bool {
-        out.extend_from_slice(js_stringify(self.0).as_bytes());
-        true
-    }
-}
 
 impl Client {
     /// `signInByCredentials(dto)` (`AC3:1821-1830`, `POST /api/v3/signin`):
@@ -69,17 +58,11 @@ impl Client {
             _ => None,
         };
         let client_id = client_secret.as_ref().map(|_| app_id.clone());
-        let to_value = |m: &Option<serde_json::Map<String, Value>>| m.clone().map(Value::Object);
-        let (password_payload, pass_code_payload, options) = (
-            to_value(&p.password_payload),
-            to_value(&p.pass_code_payload),
-            to_value(&p.options),
-        );
         let body = json_object(&[
             ("connection", &p.connection),
-            ("passwordPayload", &password_payload.as_ref().map(Js)),
-            ("passCodePayload", &pass_code_payload.as_ref().map(Js)),
-            ("options", &options.as_ref().map(Js)),
+            ("passwordPayload", &p.password_payload),
+            ("passCodePayload", &p.pass_code_payload),
+            ("options", &p.options),
             ("client_id", &client_id),
             ("client_secret", &client_secret),
         ]);
@@ -104,12 +87,13 @@ impl Client {
             expect: Expect::V3,
         };
         let data = self.send(req).await?.data;
-        if let Some(token) = serde_json::from_str::<Value>(data.get())
+        // The signed-in user's token replaces the previous one; a success
+        // without one clears it, so that a previous user's token cannot go
+        // on acting for the user who just signed in.
+        let token = serde_json::from_str::<Value>(data.get())
             .ok()
-            .and_then(|d| d.get("access_token").and_then(Value::as_str).map(str::to_owned))
-        {
-            self.set_access_token(Some(&token))?;
-        }
+            .and_then(|d| d.get("access_token").and_then(Value::as_str).map(str::to_owned));
+        self.set_access_token(token.as_deref())?;
         Ok(data)
     }
 

@@ -90,7 +90,10 @@ pub(crate) fn parse_public_key(text: &str) -> Result<RsaPublicKey, String> {
 /// JSEncrypt's bytes for a string (`JSE:2712-2726`): each UTF-16 unit as 1,
 /// 2 or 3 bytes, so a character outside the BMP is two 3-byte sequences.
 fn cesu8(s: &str) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(s.len() + 8));
+    // The exact upper bound (a 4-byte UTF-8 character becomes 6 bytes, the
+    // rest keep their length): the buffer never grows, so no copy of the
+    // password is left behind in a freed allocation.
+    let mut out = Zeroizing::new(Vec::with_capacity(s.len() + s.len() / 2));
     for unit in s.encode_utf16() {
         let c = u32::from(unit);
         if c < 0x80 {
@@ -134,7 +137,15 @@ pub(crate) fn encrypt_password(key: &RsaPublicKey, password: &Secret) -> Result<
     }
     let cipher = key
         .encrypt(&mut rsa::rand_core::OsRng, Pkcs1v15Encrypt, &bytes)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("RSA encryption failed: {e}")))?;
+        // Unreachable in practice (the length is checked above and the key
+        // when it was read): the server's key, hence `Decode` like the
+        // other key problems.
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("RSA encryption with the server's key failed: {e}"),
+            )
+        })?;
     Ok(Secret::new(Base64::encode_string(&cipher)))
 }
 
@@ -422,6 +433,18 @@ impl Client {
         root: &'static str,
         captcha_first: bool,
     ) -> Result<Box<RawValue>, Error> {
+        // Up to two requests (the key, then the login): one deadline.
+        self.within_timeout(self.password_login_steps(p, document, root, captcha_first))
+            .await
+    }
+
+    async fn password_login_steps(
+        &self,
+        p: PasswordLogin<'_>,
+        document: &'static str,
+        root: &'static str,
+        captcha_first: bool,
+    ) -> Result<Box<RawValue>, Error> {
         let password = self.encrypted(p.password).await?;
         let params = extra_params(p.custom_data, p.params);
         let context = p.context.as_ref().map(js_stringify);
@@ -531,8 +554,7 @@ impl Client {
             secrets: vec![],
             expect: Expect::Envelope,
         };
-        let answer = self.send(req).await?;
-        self.clear_current_user();
+        let answer = self.send_then_clear_user(req).await?;
         ServerStatus::shape(answer, "logout")
     }
 }
@@ -571,6 +593,16 @@ mod tests {
     fn cesu8_is_utf8_in_the_bmp_and_two_triples_outside() {
         assert_eq!(*cesu8("aé密"), "aé密".as_bytes().to_vec());
         assert_eq!(*cesu8("🔑"), vec![0xed, 0xa0, 0xbd, 0xed, 0xb4, 0x91]);
+        // The buffer is sized once: it never reallocates (which would leave
+        // a copy of the password in freed memory), whatever the mix.
+        for s in ["🔑🔑🔑🔑🔑🔑🔑🔑🔑", "a🔑é密🔑", "plain", "", "é"] {
+            let out = cesu8(s);
+            assert!(
+                out.len() <= out.capacity() && out.capacity() <= s.len() * 3 / 2 + 1,
+                "{s}"
+            );
+            assert_eq!(out.capacity(), s.len() + s.len() / 2, "{s}");
+        }
     }
 
     #[test]

@@ -95,6 +95,21 @@ impl WireValue for serde_json::Map<String, serde_json::Value> {
     }
 }
 
+/// A secret-carrying object argument, written as `JSON.stringify` would;
+/// the temporary copies are zeroed (the request body itself is not: it is
+/// handed to the HTTP client).
+impl WireValue for crate::core::secret::SecretMap {
+    fn write_json(&self, out: &mut Vec<u8>) -> bool {
+        use zeroize::Zeroize;
+        let mut value = serde_json::Value::Object(self.expose().clone());
+        let mut text = crate::core::login::js_stringify(&value);
+        out.extend_from_slice(text.as_bytes());
+        text.zeroize();
+        crate::core::secret::zeroize_value(&mut value);
+        true
+    }
+}
+
 impl<T: WireValue> WireValue for Option<T> {
     fn write_json(&self, out: &mut Vec<u8>) -> bool {
         self.as_ref().is_some_and(|v| v.write_json(out))
@@ -172,6 +187,20 @@ impl Scrub for serde_json::Map<String, serde_json::Value> {
             if let Some(serde_json::Value::String(s)) = self.get(key) {
                 secrets.push(Secret::from(s.as_str()));
             }
+        }
+    }
+}
+
+impl Scrub for crate::core::secret::SecretMap {
+    fn add_to(&self, secrets: &mut Vec<Secret>) {
+        self.expose().add_to(secrets);
+    }
+}
+
+impl Scrub for Option<crate::core::secret::SecretMap> {
+    fn add_to(&self, secrets: &mut Vec<Secret>) {
+        if let Some(map) = self {
+            map.add_to(secrets);
         }
     }
 }

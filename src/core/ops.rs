@@ -23,7 +23,7 @@ use crate::core::client::Client;
 use crate::core::error::{Error, ErrorKind};
 use crate::core::operation::{operations, params, NoParams, TokenRule};
 pub use crate::core::operation::{RecoveryOutcome, ServerStatus, V3Status};
-use crate::core::secret::Secret;
+use crate::core::secret::{Secret, SecretMap};
 use crate::core::transport::{Body, Expect, Request};
 use hyper::Method;
 use serde_json::value::RawValue;
@@ -260,8 +260,10 @@ params! {
     pub struct SignInParams {
         /// `PASSWORD`, `PASSCODE`, `LDAP` or `AD`.
         pub connection: String = req_str("connection"),
-        pub password_payload: Option<Map<String, Value>> = opt_object("passwordPayload"),
-        pub pass_code_payload: Option<Map<String, Value>> = opt_object("passCodePayload"),
+        /// Holds the password: redacted in `Debug`, zeroed on drop.
+        pub password_payload: Option<SecretMap> = opt_secret_object("passwordPayload"),
+        /// Holds the code: redacted in `Debug`, zeroed on drop.
+        pub pass_code_payload: Option<SecretMap> = opt_secret_object("passCodePayload"),
         pub options: Option<Map<String, Value>> = opt_object("options"),
     }
 }
@@ -284,7 +286,8 @@ params! {
     pub struct EnrollFactorParams {
         pub factor_type: String = req_str("factorType"),
         pub enrollment_token: Secret = req_secret("enrollmentToken"),
-        pub enrollment_data: Map<String, Value> = req_object("enrollmentData"),
+        /// Holds the code: redacted in `Debug`, zeroed on drop.
+        pub enrollment_data: SecretMap = req_secret_object("enrollmentData"),
     }
 }
 
@@ -850,6 +853,14 @@ impl Client {
         &self,
         p: AssociateFaceByFilesParams,
     ) -> Result<Box<RawValue>, Error> {
+        // Up to three requests (two uploads, the binding): one deadline.
+        self.within_timeout(self.associate_face_by_files_steps(p)).await
+    }
+
+    async fn associate_face_by_files_steps(
+        &self,
+        p: AssociateFaceByFilesParams,
+    ) -> Result<Box<RawValue>, Error> {
         // Refuse a bad mfaToken before reading any file.
         let auth = || p.mfa_token.auth();
         auth()?;
@@ -991,6 +1002,39 @@ async fn read_image(path: &Path, key: &str) -> Result<Image, Error> {
 mod tests {
     use super::*;
     use crate::core::operation::json_object;
+
+    /// The v3 payloads hold a password or a code inside a caller's object:
+    /// `{:?}` of the parsed parameters must not show them (the header
+    /// promises no secret in any Debug output), while the object is still
+    /// sent whole.
+    #[test]
+    fn secret_payloads_are_redacted_in_debug_and_sent_whole() {
+        use crate::core::args::Args;
+        use crate::core::operation::{OpParams, WireValue};
+        let parse = |json: &str, keys: &[&str]| Args::parse(Some(json), "params", keys).unwrap().unwrap();
+        let mut args = parse(
+            r#"{"connection":"PASSWORD","passwordPayload":{"account":"a@b.c","password":"PLANTED-pw-77"},
+                "passCodePayload":{"phone":"1","passCode":"PLANTED-code-88"},"options":{"scope":"openid"}}"#,
+            SignInParams::KEYS,
+        );
+        let sign_in = SignInParams::from_args(&mut args).unwrap();
+        let shown = format!("{sign_in:?}");
+        assert!(!shown.contains("PLANTED"), "{shown}");
+        assert!(shown.contains("password") && shown.contains("openid"), "{shown}");
+        let mut out = Vec::new();
+        assert!(sign_in.password_payload.write_json(&mut out));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"account":"a@b.c","password":"PLANTED-pw-77"}"#
+        );
+        let mut args = parse(
+            r#"{"factorType":"OTP","enrollmentToken":"PLANTED-et-99","enrollmentData":{"passCode":"PLANTED-code-11"}}"#,
+            EnrollFactorParams::KEYS,
+        );
+        let shown = format!("{:?}", EnrollFactorParams::from_args(&mut args).unwrap());
+        assert!(!shown.contains("PLANTED"), "{shown}");
+        assert!(shown.contains("passCode"), "{shown}");
+    }
 
     #[test]
     fn names_round_trip_and_aliases() {

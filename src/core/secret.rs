@@ -2,6 +2,7 @@
 //! secrets, recovery codes.
 
 use crate::core::error::Error;
+use serde_json::{Map, Value};
 use std::fmt;
 use zeroize::Zeroize;
 
@@ -43,6 +44,51 @@ impl fmt::Debug for Secret {
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
+    }
+}
+
+/// A caller's JSON object that carries a secret (the v3 `passwordPayload`,
+/// `passCodePayload` and `enrollmentData`, which hold a password or a
+/// code): `Debug` names only its keys, and every string inside is zeroed on
+/// drop, as [`Secret`] does for one string. Read it with
+/// [`SecretMap::expose`].
+#[derive(Clone, Default)]
+pub struct SecretMap(Map<String, Value>);
+
+impl SecretMap {
+    /// Takes ownership of the object.
+    pub fn new(map: Map<String, Value>) -> SecretMap {
+        SecretMap(map)
+    }
+
+    /// The object, for the one place that must send it.
+    pub fn expose(&self) -> &Map<String, Value> {
+        &self.0
+    }
+}
+
+impl Drop for SecretMap {
+    fn drop(&mut self) {
+        self.0.values_mut().for_each(zeroize_value);
+    }
+}
+
+impl fmt::Debug for SecretMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretMap")
+            .field("keys", &self.0.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Zeroes every string inside a JSON value (numbers and booleans are left:
+/// serde_json keeps them inline, and no secret here is one).
+pub(crate) fn zeroize_value(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(zeroize_value),
+        Value::Object(map) => map.values_mut().for_each(zeroize_value),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 

@@ -45,6 +45,8 @@ pub enum Reply {
     Raw(Vec<u8>),
     /// Accept the request and never answer (the connection stays open).
     Hang,
+    /// A JSON answer (as `Json`) sent only after this long.
+    SlowJson(Duration, u16, String),
 }
 
 type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
@@ -162,6 +164,16 @@ async fn serve(
             reqs.lock().unwrap().push(rec.clone());
         }
         match handler(&rec) {
+            Reply::SlowJson(wait, status, body) => {
+                tokio::time::sleep(wait).await;
+                write_full(
+                    &mut sock,
+                    status,
+                    &[("content-type".into(), "application/json".into())],
+                    body.as_bytes(),
+                )
+                .await?
+            }
             Reply::Json(status, body) => {
                 write_full(
                     &mut sock,

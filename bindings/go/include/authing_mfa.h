@@ -598,7 +598,7 @@ authing_mfa_status authing_mfa_client_clear_current_user(const authing_mfa_clien
  *
  * `params_json`: `{"connection": "PASSWORD" | "PASSCODE" | ..., "passwordPayload"?: {"email" | "username" | "phone" | "account", "password"}, "passCodePayload"?: {"email" | "phone", "passCode", "phoneCountryCode"?}, "options"?: object}`.
  *
- * Result: the answer's `data` (`{access_token, id_token, token_type, expire_in, ...}`); its `access_token` becomes the client's access token for the factor calls below. Failures are `AUTHING_MFA_ERR_API` with `code` = the v3 `apiCode`, else `statusCode`, and `requestId` in the error JSON.
+ * Result: the answer's `data` (`{access_token, id_token, token_type, expire_in, ...}`); its `access_token` becomes the client's access token for the factor calls below (a success without one clears the previous token). Failures are `AUTHING_MFA_ERR_API` (`AUTHING_MFA_ERR_HTTP_STATUS` for a non-2xx answer) with `code` = the v3 `apiCode`, else `statusCode`, and `requestId` in the error JSON.
  *
  * Conventions: see Operations in the header's preamble.
  *
