@@ -661,3 +661,51 @@ async fn reset_keeps_the_rsa_key_and_drops_the_policies() {
     let (_, v) = dev.gql(LOGIN_BY_EMAIL, input, None).await;
     assert!(v["data"]["loginByEmail"]["token"].is_string(), "{v}");
 }
+
+/// `n` fragments, each selecting the next one twice: `twice(n, true)` uses
+/// two aliased fields (2^n selections however fragments are expanded),
+/// `twice(n, false)` two spreads in one selection set.
+fn fan_out(n: usize, aliased: bool) -> String {
+    let mut doc = String::from("query { checkLoginStatus { ...F0 } }\n");
+    for i in 0..n {
+        let next = i + 1;
+        if aliased {
+            doc += &format!(
+                "fragment F{i} on JWTTokenStatus {{ a: data {{ ...F{next} }} b: data {{ ...F{next} }} }}\n"
+            );
+        } else {
+            doc += &format!("fragment F{i} on JWTTokenStatus {{ ...F{next} ...F{next} }}\n");
+        }
+    }
+    doc += &format!("fragment F{n} on JWTTokenStatus {{ status }}\n");
+    doc
+}
+
+#[tokio::test]
+async fn fragment_fan_out_is_bounded() {
+    let dev = Dev::start().await;
+    // 2^20 selections from a 2 KB document: refused at once, with a
+    // validation error, instead of seconds of work and 170 MB.
+    let doc = fan_out(20, true);
+    let got = tokio::time::timeout(std::time::Duration::from_secs(5), dev.gql(&doc, json!({}), None))
+        .await
+        .expect("the fan-out document was expanded instead of refused");
+    let (e, code) = gql_error(&got);
+    assert_eq!(code, 2000);
+    assert_eq!(e["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        e["message"]["message"].as_str().unwrap().contains("10000"),
+        "{}",
+        got.1
+    );
+    assert_eq!(got.1["data"], Value::Null);
+    // The same fragment spread twice in one selection set is expanded once,
+    // so this deep but narrow document is answered.
+    let got = dev.gql(&fan_out(30, false), json!({}), None).await;
+    assert_eq!(got.1, json!({"data": {"checkLoginStatus": {"status": false}}}));
+    // A wide document under the limit still runs: 2^10 leaves, about 5000
+    // selections in all.
+    let got = dev.gql(&fan_out(10, true), json!({}), None).await;
+    assert!(got.1.get("errors").is_none(), "{}", got.1);
+}
+
