@@ -227,9 +227,9 @@ async fn verify_sms(
     WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
     let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
-        let phone = body.req_str("phone")?;
+        let phone = body.req_bounded("phone")?;
         let code = body.req_str("code")?;
-        let country = body.opt_str("phoneCountryCode")?;
+        let country = body.opt_bounded("phoneCountryCode")?;
         match &db.users[i].phone {
             Some(p) if *p != phone => return Err(Reply::bare(Msg::PhoneMismatch).into()),
             None if db.phone_taken(&phone, Some(i)) => return Err(Reply::bare(Msg::PhoneTaken).into()),
@@ -256,7 +256,7 @@ async fn verify_email(
     WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
     let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
-        let email = body.req_str("email")?;
+        let email = body.req_bounded("email")?;
         let code = body.req_str("code")?;
         match &db.users[i].email {
             Some(e) if !e.eq_ignore_ascii_case(&email) => return Err(Reply::bare(Msg::EmailMismatch).into()),
@@ -301,9 +301,9 @@ async fn check_bindable(
 /// with its scene), never to the log. Any scene's code serves any check that
 /// reads the outbox: this server does not bind codes to scenes.
 async fn send_sms(State(app): State<AppState>, body: JsonObject) -> ApiResult {
-    let phone = body.req_str("phone")?;
-    let country = body.opt_str("phoneCountryCode")?;
-    let scene = body.opt_str("scene")?;
+    let phone = body.req_bounded("phone")?;
+    let country = body.opt_bounded("phoneCountryCode")?;
+    let scene = body.opt_bounded("scene")?;
     app.change(|db| {
         db.send_code("sms", phone, country, scene);
         Ok(Reply::bare(Msg::CodeSent))
@@ -312,8 +312,8 @@ async fn send_sms(State(app): State<AppState>, body: JsonObject) -> ApiResult {
 
 /// `POST /api/v2/email/send`.
 async fn send_email(State(app): State<AppState>, body: JsonObject) -> ApiResult {
-    let email = body.req_str("email")?;
-    let scene = body.opt_str("scene")?;
+    let email = body.req_bounded("email")?;
+    let scene = body.opt_bounded("scene")?;
     app.change(|db| {
         db.send_code("email", email, None, scene);
         Ok(Reply::bare(Msg::CodeSent))
