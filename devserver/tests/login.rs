@@ -709,3 +709,59 @@ async fn fragment_fan_out_is_bounded() {
     assert!(got.1.get("errors").is_none(), "{}", got.1);
 }
 
+/// A code login has no lockout of its own, so each code counts its wrong
+/// answers: the fifth voids it, and even the right code then fails. A clock
+/// turned back does not make a code younger.
+#[tokio::test]
+async fn code_logins_cannot_guess_a_code_forever() {
+    let dev = Dev::start().await;
+    let (s, v) = dev
+        .post(
+            "/__dev/users",
+            None,
+            json!({"phone": "13800000009", "password": "pw"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let login = |code: String| {
+        let dev = &dev;
+        async move {
+            dev.post(
+                "/api/v2/login/phone-code",
+                None,
+                json!({"phone": "13800000009", "code": code}),
+            )
+            .await
+        }
+    };
+    dev.post("/api/v2/sms/send", None, json!({"phone": "13800000009"}))
+        .await;
+    let code = dev.last_code("13800000009").await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..4 {
+        assert_code(&login(wrong.to_owned()).await, 200, 2001);
+    }
+    // Four wrong answers leave the code usable.
+    assert_code(&login(code).await, 200, 200);
+
+    dev.post("/api/v2/sms/send", None, json!({"phone": "13800000009"}))
+        .await;
+    let code = dev.last_code("13800000009").await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..5 {
+        assert_code(&login(wrong.to_owned()).await, 200, 2001);
+    }
+    assert_code(&login(code).await, 200, 2001);
+    let (_, outbox) = dev.get("/__dev/outbox?to=13800000009", None).await;
+    assert_eq!(outbox["data"][1]["used"], true, "{outbox}");
+
+    // Sent, then the clock turned back: the code is not live before it was
+    // sent.
+    dev.post("/api/v2/sms/send", None, json!({"phone": "13800000009"}))
+        .await;
+    let code = dev.last_code("13800000009").await;
+    dev.advance(-60).await;
+    assert_code(&login(code.clone()).await, 200, 2001);
+    dev.advance(60).await;
+    assert_code(&login(code).await, 200, 200);
+}
