@@ -8,6 +8,7 @@ use crate::qr;
 use crate::reply::{ApiResult, Bearer, ClientIp, JsonObject, Reply, WithBearer};
 use crate::state::{AppState, Refusal, MAX_UPLOAD, UPLOADS_PATH};
 use crate::store::{FaceRec, TokenUse, TotpRec};
+use crate::token::Kind;
 use authing_mfa::totp;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
@@ -386,7 +387,16 @@ async fn face_associate(
 ) -> ApiResult {
     app.change(|db| {
         let now = db.now();
-        let i = db.authenticate(&token, TokenUse::Any, now)?;
+        let (i, claims) = db.authenticate_claims(&token, TokenUse::Any, now)?;
+        // An mfaToken proves only the first factor. Binding a face with it
+        // is how a user without a second factor sets one up during login;
+        // replacing a bound face with it would let whoever knows the
+        // password swap in their own face and pass the second factor. So,
+        // as v3's enrolment (1706) and TOTP associate (6003) refuse, a
+        // bound face can be replaced only with a user token.
+        if claims.kind == Kind::Mfa && db.users[i].face.is_some() {
+            return Err(Msg::FaceAlreadyBound.into());
+        }
         let a = body.req_str("photoA")?;
         let b = body.req_str("photoB")?;
         let face = if body.opt_bool("isExternal")?.unwrap_or(false) {
