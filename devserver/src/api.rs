@@ -70,13 +70,20 @@ fn authenticator_json(user_id: &str, a: &TotpRec) -> Value {
 /// `GET /api/v2/mfa/authenticator?type=totp&source=…`: the enabled
 /// authenticators of that type (a pending association is not listed, since
 /// MFA is not enforced until confirm).
+///
+/// With an mfaToken, `secret` and `recoveryCode` are blanked (`""`): the
+/// caller has passed only the first factor, and the secret of the bound
+/// authenticator (or its recovery code) is exactly what the second factor
+/// asks for, so handing it out would finish the login without it. The
+/// mfaToken still tells Guard's MFA stage whether TOTP is bound. Read them
+/// with a user token.
 async fn list_authenticators(
     State(app): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
     Bearer(token): Bearer,
 ) -> ApiResult {
     app.read(|db| {
-        let i = db.authenticate(&token, TokenUse::Any, db.now())?;
+        let (i, claims) = db.authenticate_claims(&token, TokenUse::Any, db.now())?;
         let ty = q
             .get("type")
             .filter(|t| !t.is_empty())
@@ -85,7 +92,12 @@ async fn list_authenticators(
         let u = &db.users[i];
         let list: Vec<Value> = match &u.totp {
             Some(a) if ty == "totp" && source.is_none_or(|s| *s == a.source) => {
-                vec![authenticator_json(&u.id, a)]
+                let mut a = authenticator_json(&u.id, a);
+                if claims.kind == Kind::Mfa {
+                    a["secret"] = Value::from("");
+                    a["recoveryCode"] = Value::from("");
+                }
+                vec![a]
             }
             _ => Vec::new(),
         };
