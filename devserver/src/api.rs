@@ -8,6 +8,7 @@ use crate::qr;
 use crate::reply::{ApiResult, Bearer, ClientIp, JsonObject, Reply, WithBearer};
 use crate::state::{AppState, Refusal, MAX_UPLOAD, UPLOADS_PATH};
 use crate::store::{FaceRec, TokenUse, TotpRec};
+use crate::token::Kind;
 use authing_mfa::totp;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
@@ -69,13 +70,20 @@ fn authenticator_json(user_id: &str, a: &TotpRec) -> Value {
 /// `GET /api/v2/mfa/authenticator?type=totp&source=…`: the enabled
 /// authenticators of that type (a pending association is not listed, since
 /// MFA is not enforced until confirm).
+///
+/// With an mfaToken, `secret` and `recoveryCode` are blanked (`""`): the
+/// caller has passed only the first factor, and the secret of the bound
+/// authenticator (or its recovery code) is exactly what the second factor
+/// asks for, so handing it out would finish the login without it. The
+/// mfaToken still tells Guard's MFA stage whether TOTP is bound. Read them
+/// with a user token.
 async fn list_authenticators(
     State(app): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
     Bearer(token): Bearer,
 ) -> ApiResult {
     app.read(|db| {
-        let i = db.authenticate(&token, TokenUse::Any, db.now())?;
+        let (i, claims) = db.authenticate_claims(&token, TokenUse::Any, db.now())?;
         let ty = q
             .get("type")
             .filter(|t| !t.is_empty())
@@ -84,7 +92,12 @@ async fn list_authenticators(
         let u = &db.users[i];
         let list: Vec<Value> = match &u.totp {
             Some(a) if ty == "totp" && source.is_none_or(|s| *s == a.source) => {
-                vec![authenticator_json(&u.id, a)]
+                let mut a = authenticator_json(&u.id, a);
+                if claims.kind == Kind::Mfa {
+                    a["secret"] = Value::from("");
+                    a["recoveryCode"] = Value::from("");
+                }
+                vec![a]
             }
             _ => Vec::new(),
         };
@@ -227,9 +240,9 @@ async fn verify_sms(
     WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
     let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
-        let phone = body.req_str("phone")?;
+        let phone = body.req_bounded("phone")?;
         let code = body.req_str("code")?;
-        let country = body.opt_str("phoneCountryCode")?;
+        let country = body.opt_bounded("phoneCountryCode")?;
         match &db.users[i].phone {
             Some(p) if *p != phone => return Err(Reply::bare(Msg::PhoneMismatch).into()),
             None if db.phone_taken(&phone, Some(i)) => return Err(Reply::bare(Msg::PhoneTaken).into()),
@@ -256,7 +269,7 @@ async fn verify_email(
     WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
     let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
-        let email = body.req_str("email")?;
+        let email = body.req_bounded("email")?;
         let code = body.req_str("code")?;
         match &db.users[i].email {
             Some(e) if !e.eq_ignore_ascii_case(&email) => return Err(Reply::bare(Msg::EmailMismatch).into()),
@@ -301,9 +314,9 @@ async fn check_bindable(
 /// with its scene), never to the log. Any scene's code serves any check that
 /// reads the outbox: this server does not bind codes to scenes.
 async fn send_sms(State(app): State<AppState>, body: JsonObject) -> ApiResult {
-    let phone = body.req_str("phone")?;
-    let country = body.opt_str("phoneCountryCode")?;
-    let scene = body.opt_str("scene")?;
+    let phone = body.req_bounded("phone")?;
+    let country = body.opt_bounded("phoneCountryCode")?;
+    let scene = body.opt_bounded("scene")?;
     app.change(|db| {
         db.send_code("sms", phone, country, scene);
         Ok(Reply::bare(Msg::CodeSent))
@@ -312,8 +325,8 @@ async fn send_sms(State(app): State<AppState>, body: JsonObject) -> ApiResult {
 
 /// `POST /api/v2/email/send`.
 async fn send_email(State(app): State<AppState>, body: JsonObject) -> ApiResult {
-    let email = body.req_str("email")?;
-    let scene = body.opt_str("scene")?;
+    let email = body.req_bounded("email")?;
+    let scene = body.opt_bounded("scene")?;
     app.change(|db| {
         db.send_code("email", email, None, scene);
         Ok(Reply::bare(Msg::CodeSent))
@@ -386,7 +399,16 @@ async fn face_associate(
 ) -> ApiResult {
     app.change(|db| {
         let now = db.now();
-        let i = db.authenticate(&token, TokenUse::Any, now)?;
+        let (i, claims) = db.authenticate_claims(&token, TokenUse::Any, now)?;
+        // An mfaToken proves only the first factor. Binding a face with it
+        // is how a user without a second factor sets one up during login;
+        // replacing a bound face with it would let whoever knows the
+        // password swap in their own face and pass the second factor. So,
+        // as v3's enrolment (1706) and TOTP associate (6003) refuse, a
+        // bound face can be replaced only with a user token.
+        if claims.kind == Kind::Mfa && db.users[i].face.is_some() {
+            return Err(Msg::FaceAlreadyBound.into());
+        }
         let a = body.req_str("photoA")?;
         let b = body.req_str("photoB")?;
         let face = if body.opt_bool("isExternal")?.unwrap_or(false) {

@@ -7,7 +7,7 @@ use crate::date::iso8601;
 use crate::login::{application_mfa_json, By, Stage};
 use crate::messages::Msg;
 use crate::password;
-use crate::reply::{ApiResult, ClientIp, JsonObject, RawBody, Reply};
+use crate::reply::{ApiResult, ClientIp, JsonObject, RawBody, Reply, MAX_FIELD};
 use crate::state::{AppState, Uploads};
 use crate::store::{self, Db, TotpRec, UserRec, APP_MFA_FACTORS, MAX_CLOCK_OFFSET};
 use axum::extract::{Path, Query, State};
@@ -17,10 +17,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-
-/// Longest accepted username, email, phone or nickname: keeps the otpauth
-/// URI small enough for a QR code.
-const MAX_FIELD: usize = 256;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,21 +32,14 @@ pub fn routes() -> Router<AppState> {
         .route("/__dev/uploads/{*key}", get(get_upload))
 }
 
-fn bounded(body: &JsonObject, key: &str) -> Result<Option<String>, Reply> {
-    match body.opt_str(key)? {
-        Some(s) if s.chars().count() > MAX_FIELD => Err(Reply::invalid(key)),
-        v => Ok(v),
-    }
-}
-
 /// `POST /__dev/users {"username"?, "email"?, "phone"?, "password", …}`.
 /// The password is kept only as its Argon2id hash, computed off the lock.
 async fn create_user(State(app): State<AppState>, body: JsonObject) -> ApiResult {
-    let username = bounded(&body, "username")?;
-    let email = bounded(&body, "email")?;
-    let phone = bounded(&body, "phone")?;
-    let nickname = bounded(&body, "nickname")?;
-    let country = bounded(&body, "phoneCountryCode")?;
+    let username = body.opt_bounded("username")?;
+    let email = body.opt_bounded("email")?;
+    let phone = body.opt_bounded("phone")?;
+    let nickname = body.opt_bounded("nickname")?;
+    let country = body.opt_bounded("phoneCountryCode")?;
     let password = body.req_str("password")?;
     if username.is_none() && email.is_none() && phone.is_none() {
         return Err(Reply::invalid("username/email/phone"));

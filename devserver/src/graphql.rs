@@ -36,9 +36,12 @@ pub fn routes() -> Router<AppState> {
 /// Nesting allowed in documents, values and fragment expansion: the SDK's
 /// documents are three levels deep; this only stops hostile input.
 const MAX_DEPTH: usize = 32;
-/// Longest name, username or email a registration may carry (as
-/// `/__dev/users`: it ends up in otpauth URIs and QR codes).
-const MAX_FIELD: usize = 256;
+/// Most selections (fields, inline fragments and fragment spreads, counted
+/// after expansion) a document may make. Depth alone does not bound the
+/// work: `fragment F0 {...F1 ...F1} … fragment Fn {id}` is 2^n selections
+/// from a few bytes (n = 20 took seconds and 170 MB). The SDK's documents
+/// make a few dozen.
+const MAX_SELECTIONS: usize = 10_000;
 
 /// What every resolver may need of the request.
 struct Ctx {
@@ -253,11 +256,20 @@ fn plan(body: Result<Bytes, BytesRejection>) -> Result<(&'static str, Vec<RootFi
         .selection_set()
         .ok_or_else(|| syntax("the operation selects nothing"))?;
     let mut fields = Vec::new();
+    let mut budget = Budget(MAX_SELECTIONS);
     for sel in set.selections() {
         let cst::Selection::Field(field) = sel else {
             return Err(syntax("fragments at the root are not supported"));
         };
-        let Some(sel) = field_sel(&field, &frags, 0) else {
+        let sel = field_sel(&field, &frags, 0, &mut budget).map_err(|TooMany| {
+            // A valid document, refused as too costly: a validation error,
+            // as GraphQL servers answer a query-complexity limit.
+            let detail = format!(
+                "the document makes more than {MAX_SELECTIONS} selections once its fragments are expanded"
+            );
+            (syntax(&detail).0, "GRAPHQL_VALIDATION_FAILED")
+        })?;
+        let Some(sel) = sel else {
             continue;
         };
         let (line, column) = line_column(query, usize::from(field.syntax().text_range().start()));
@@ -271,50 +283,87 @@ fn plan(body: Result<Bytes, BytesRejection>) -> Result<(&'static str, Vec<RootFi
     Ok((kind, fields))
 }
 
-fn field_sel(f: &cst::Field, frags: &HashMap<String, cst::FragmentDefinition>, depth: usize) -> Option<Sel> {
-    let name = f.name()?.text().to_string();
+/// How many more selections the document may make (see [`MAX_SELECTIONS`]).
+struct Budget(usize);
+
+/// The document went over [`MAX_SELECTIONS`].
+struct TooMany;
+
+impl Budget {
+    /// Counts one selection: every field, inline fragment and spread visited,
+    /// so that spreads of empty or unknown fragments are paid for too.
+    fn take(&mut self) -> Result<(), TooMany> {
+        self.0 = self.0.checked_sub(1).ok_or(TooMany)?;
+        Ok(())
+    }
+}
+
+fn field_sel(
+    f: &cst::Field,
+    frags: &HashMap<String, cst::FragmentDefinition>,
+    depth: usize,
+    budget: &mut Budget,
+) -> Result<Option<Sel>, TooMany> {
+    budget.take()?;
+    let Some(name) = f.name().map(|n| n.text().to_string()) else {
+        return Ok(None);
+    };
     let key = f
         .alias()
         .and_then(|a| a.name())
         .map_or_else(|| name.clone(), |n| n.text().to_string());
-    let sub = f.selection_set().map(|s| {
-        let mut out = Vec::new();
-        selections(&s, frags, depth + 1, &mut out);
-        out
-    });
-    Some(Sel { name, key, sub })
+    let sub = match f.selection_set() {
+        Some(s) => {
+            let mut out = Vec::new();
+            selections(&s, frags, depth + 1, budget, &mut out)?;
+            Some(out)
+        }
+        None => None,
+    };
+    Ok(Some(Sel { name, key, sub }))
 }
 
 /// A selection set's fields, fragments expanded without type conditions:
-/// every object here has one type.
+/// every object here has one type. Each named fragment is spread at most
+/// once per selection set (a second spread would select the same fields
+/// again, which GraphQL merges anyway); the budget bounds the rest.
 fn selections(
     set: &cst::SelectionSet,
     frags: &HashMap<String, cst::FragmentDefinition>,
     depth: usize,
+    budget: &mut Budget,
     out: &mut Vec<Sel>,
-) {
+) -> Result<(), TooMany> {
     if depth > MAX_DEPTH {
-        return;
+        return Ok(());
     }
+    let mut spread = Vec::new();
     for sel in set.selections() {
         match sel {
-            cst::Selection::Field(f) => out.extend(field_sel(&f, frags, depth)),
+            cst::Selection::Field(f) => out.extend(field_sel(&f, frags, depth, budget)?),
             cst::Selection::InlineFragment(i) => {
+                budget.take()?;
                 if let Some(s) = i.selection_set() {
-                    selections(&s, frags, depth + 1, out);
+                    selections(&s, frags, depth + 1, budget, out)?;
                 }
             }
             cst::Selection::FragmentSpread(fs) => {
-                let name = fs.fragment_name().and_then(|n| n.name());
-                if let Some(s) = name
-                    .and_then(|n| frags.get(n.text().as_str()))
-                    .and_then(cst::FragmentDefinition::selection_set)
-                {
-                    selections(&s, frags, depth + 1, out);
+                budget.take()?;
+                let Some(name) = fs.fragment_name().and_then(|n| n.name()) else {
+                    continue;
+                };
+                let name = name.text().to_string();
+                if spread.contains(&name) {
+                    continue;
                 }
+                if let Some(s) = frags.get(&name).and_then(cst::FragmentDefinition::selection_set) {
+                    selections(&s, frags, depth + 1, budget, out)?;
+                }
+                spread.push(name);
             }
         }
     }
+    Ok(())
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -464,20 +513,15 @@ fn phone_code_login(ctx: &Ctx, args: Map<String, Value>) -> Resolved {
     user_of(reply)
 }
 
-fn bounded(obj: &JsonObject, key: &str) -> Result<Option<String>, Reply> {
-    match obj.opt_str(key)? {
-        Some(s) if s.chars().count() > MAX_FIELD => Err(Reply::invalid(key)),
-        v => Ok(v),
-    }
-}
-
 /// `registerByEmail`: `input: {email, password: <RSA-encrypted>, profile?,
 /// forceLogin?, generateToken?, …}`; `profile.username` and
 /// `profile.nickname` are kept. A password that does not decrypt is an
 /// invalid argument here (nothing to be wrong about yet).
 async fn register_by_email(ctx: &Ctx, args: Map<String, Value>) -> Resolved {
     let input = input(args)?;
-    let email = bounded(&input, "email")?.ok_or_else(|| Reply::invalid("email"))?;
+    let email = input
+        .opt_bounded("email")?
+        .ok_or_else(|| Reply::invalid("email"))?;
     let encrypted = input.req_str("password")?;
     let password = ctx
         .app
@@ -491,8 +535,8 @@ async fn register_by_email(ctx: &Ctx, args: Map<String, Value>) -> Resolved {
     };
     let fields = Registration {
         email,
-        username: bounded(&profile, "username")?,
-        nickname: bounded(&profile, "nickname")?,
+        username: profile.opt_bounded("username")?,
+        nickname: profile.opt_bounded("nickname")?,
     };
     let login =
         input.opt_bool("forceLogin")?.unwrap_or(false) || input.opt_bool("generateToken")?.unwrap_or(false);
@@ -508,8 +552,8 @@ async fn register_by_email(ctx: &Ctx, args: Map<String, Value>) -> Resolved {
 /// `{message, code}` (the SDK returns it as is, spec §4).
 fn send_email(ctx: &Ctx, args: Map<String, Value>) -> Resolved {
     let args = JsonObject(args);
-    let email = args.req_str("email")?;
-    let scene = args.req_str("scene")?;
+    let email = args.req_bounded("email")?;
+    let scene = args.req_bounded("scene")?;
     ctx.app.change(|db| {
         db.send_code("email", email, None, Some(scene));
         Ok(())

@@ -197,6 +197,14 @@ pub async fn envelope(State((log, app)): State<(bool, AppState)>, req: Request, 
     resp
 }
 
+/// Longest string argument this server keeps (a user's username, email,
+/// phone, nickname; an outbox message's address, country code and scene).
+/// Bodies may be 2 MB and the outbox holds 1000 messages, so without a
+/// bound one client could make the server keep gigabytes; 256 characters
+/// is far above any real address and keeps otpauth URIs small enough for a
+/// QR code.
+pub const MAX_FIELD: usize = 256;
+
 /// The request body as a JSON object. An empty body is `{}` (so a missing
 /// argument is reported by name rather than as bad JSON); anything else that
 /// is not an object is code 2000. No `Content-Type` is required.
@@ -238,6 +246,21 @@ impl JsonObject {
     /// A required, non-empty string argument.
     pub fn req_str(&self, key: &str) -> Result<String, Reply> {
         self.opt_str(key)?.ok_or_else(|| Reply::invalid(key))
+    }
+
+    /// [`opt_str`](Self::opt_str) for a string the server keeps: longer than
+    /// [`MAX_FIELD`] characters is code 2000 naming it, as any other invalid
+    /// argument.
+    pub fn opt_bounded(&self, key: &str) -> Result<Option<String>, Reply> {
+        match self.opt_str(key)? {
+            Some(s) if s.chars().count() > MAX_FIELD => Err(Reply::invalid(key)),
+            v => Ok(v),
+        }
+    }
+
+    /// [`req_str`](Self::req_str) bounded as [`opt_bounded`](Self::opt_bounded).
+    pub fn req_bounded(&self, key: &str) -> Result<String, Reply> {
+        self.opt_bounded(key)?.ok_or_else(|| Reply::invalid(key))
     }
 
     /// A boolean argument.

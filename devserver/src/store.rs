@@ -376,8 +376,20 @@ pub struct OutboxMsg {
     pub phone_country_code: Option<String>,
     pub scene: Option<String>,
     pub sent_at: i64,
+    /// Used up: by the right answer, or voided by [`CODE_MAX_FAILURES`]
+    /// wrong ones.
     pub used: bool,
+    /// Wrong answers given for this code (see [`Db::consume_code`]).
+    /// Missing in state files of earlier versions.
+    #[serde(default)]
+    pub failures: u32,
 }
+
+/// Wrong answers a code survives: the one that brings the count to this
+/// voids it, as [`ENROLL_MAX_FAILURES`] ends an enrolment. Without it a
+/// first-factor code login (which has no lockout) could try all 10^6 codes
+/// within the code's 300 s.
+pub const CODE_MAX_FAILURES: u32 = 5;
 
 impl fmt::Debug for OutboxMsg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -387,6 +399,7 @@ impl fmt::Debug for OutboxMsg {
             .field("scene", &self.scene)
             .field("sent_at", &self.sent_at)
             .field("used", &self.used)
+            .field("failures", &self.failures)
             .finish_non_exhaustive()
     }
 }
@@ -686,6 +699,7 @@ impl Db {
             scene,
             sent_at,
             used: false,
+            failures: 0,
         });
         if self.outbox.len() > OUTBOX_CAP {
             let excess = self.outbox.len() - OUTBOX_CAP;
@@ -695,8 +709,13 @@ impl Db {
     }
 
     /// Accepts `code` only if it is the latest one sent to `to` on `channel`,
-    /// unused and younger than [`CODE_TTL`]; marks it used. Older codes stop
-    /// working as soon as a newer one is sent, as with Authing.
+    /// unused and sent within the last [`CODE_TTL`] seconds; marks it used.
+    /// Older codes stop working as soon as a newer one is sent, as with
+    /// Authing. A wrong answer for a live code counts against that code and
+    /// the [`CODE_MAX_FAILURES`]th voids it, so codes cannot be guessed by
+    /// trying them all. A code "sent in the future" (the clock was turned
+    /// back with `/__dev/clock`) is stale too: otherwise a rewind would
+    /// lengthen its life.
     pub fn consume_code(&mut self, channel: &str, to: &str, code: &str, now: i64) -> bool {
         let latest = self.outbox.iter_mut().rev().find(|m| {
             m.channel == channel
@@ -706,15 +725,22 @@ impl Db {
                     m.to == to
                 }
         });
-        match latest {
-            Some(m)
-                if !m.used && now - m.sent_at <= CODE_TTL && ct_eq(m.code.as_bytes(), code.as_bytes()) =>
-            {
-                m.used = true;
-                true
-            }
-            _ => false,
+        let Some(m) = latest else {
+            return false;
+        };
+        let age = now - m.sent_at;
+        if m.used || !(0..=CODE_TTL).contains(&age) {
+            return false;
         }
+        if ct_eq(m.code.as_bytes(), code.as_bytes()) {
+            m.used = true;
+            return true;
+        }
+        m.failures += 1;
+        if m.failures >= CODE_MAX_FAILURES {
+            m.used = true;
+        }
+        false
     }
 }
 
@@ -1092,6 +1118,45 @@ pub fn save(path: &Path, db: &Db) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::crypto::{new_recovery_code, random_hex};
+
+    /// A code that is surely not `code`.
+    fn other(code: &str) -> String {
+        if code == "000000" { "000001" } else { "000000" }.to_owned()
+    }
+
+    #[test]
+    fn a_code_survives_four_wrong_answers_and_the_fifth_voids_it() {
+        let mut db = Db::fresh();
+        let code = db.send_code("sms", "13800000001".into(), None, None);
+        let now = db.outbox.last().unwrap().sent_at;
+        for _ in 1..CODE_MAX_FAILURES {
+            assert!(!db.consume_code("sms", "13800000001", &other(&code), now));
+        }
+        assert!(db.consume_code("sms", "13800000001", &code, now));
+        // Used once: a second time fails.
+        assert!(!db.consume_code("sms", "13800000001", &code, now));
+
+        let code = db.send_code("email", "a@example.com".into(), None, None);
+        for _ in 0..CODE_MAX_FAILURES {
+            assert!(!db.consume_code("email", "a@example.com", &other(&code), now));
+        }
+        assert!(db.outbox.last().unwrap().used);
+        assert!(!db.consume_code("email", "a@example.com", &code, now));
+        // A fresh code starts with a clean count.
+        let code = db.send_code("email", "a@example.com".into(), None, None);
+        assert!(db.consume_code("email", "a@example.com", &code, now));
+    }
+
+    #[test]
+    fn a_code_is_live_only_from_its_sending_to_its_ttl() {
+        let mut db = Db::fresh();
+        let code = db.send_code("sms", "13800000001".into(), None, None);
+        let now = db.outbox.last().unwrap().sent_at;
+        // The clock turned back before the sending: stale, not younger.
+        assert!(!db.consume_code("sms", "13800000001", &code, now - 1));
+        assert!(!db.consume_code("sms", "13800000001", &code, now + CODE_TTL + 1));
+        assert!(db.consume_code("sms", "13800000001", &code, now + CODE_TTL));
+    }
 
     #[test]
     fn recovery_codes_have_authings_shape() {

@@ -466,7 +466,7 @@ fn send_enroll_inner(app: &AppState, headers: &HeaderMap, body: Result<JsonObjec
                     ("email", "email")
                 };
                 let to = p
-                    .req_str(key)
+                    .req_bounded(key)
                     .map_err(|_| Reply::invalid(&format!("profile.{key}")))?;
                 contact_usable(db, i, &ty, &to)?;
                 let recent = db.outbox.iter().any(|m| {
@@ -483,7 +483,10 @@ fn send_enroll_inner(app: &AppState, headers: &HeaderMap, body: Result<JsonObjec
                     return Err(Msg::SendTooOften.into());
                 }
                 let country = if ty == "SMS" {
-                    Some(p.opt_str("phoneCountryCode")?.unwrap_or_else(|| "+86".to_owned()))
+                    Some(
+                        p.opt_bounded("phoneCountryCode")?
+                            .unwrap_or_else(|| "+86".to_owned()),
+                    )
                 } else {
                     None
                 };

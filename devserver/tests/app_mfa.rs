@@ -378,3 +378,83 @@ async fn sending_needs_an_address() {
     );
     assert_eq!(dev.get("/__dev/outbox", None).await.1["data"], json!([]));
 }
+
+/// Every string the server keeps in the outbox or on the user is at most
+/// 256 characters: bodies may be 2 MB and the outbox holds 1000 messages,
+/// so without the bound a client could make the server keep gigabytes.
+#[tokio::test]
+async fn kept_strings_are_bounded() {
+    let dev = Dev::start().await;
+    let long = "1".repeat(257);
+    let long_email = format!("{}@example.com", "a".repeat(250));
+    for (path, body, field) in [
+        ("/api/v2/sms/send", json!({"phone": long}), "phone"),
+        (
+            "/api/v2/sms/send",
+            json!({"phone": "13800000001", "phoneCountryCode": long}),
+            "phoneCountryCode",
+        ),
+        (
+            "/api/v2/sms/send",
+            json!({"phone": "13800000001", "scene": long}),
+            "scene",
+        ),
+        ("/api/v2/email/send", json!({"email": long_email}), "email"),
+        (
+            "/api/v2/email/send",
+            json!({"email": "a@example.com", "scene": long}),
+            "scene",
+        ),
+    ] {
+        let got = dev
+            .call_full(reqwest::Method::POST, path, None, Some(body), Some("en-US"))
+            .await;
+        assert_code(&got, 400, 2000);
+        assert!(got.1["message"].as_str().unwrap().contains(field), "{}", got.1);
+    }
+    // 256 characters are still fine.
+    let ok = "1".repeat(256);
+    assert_code(
+        &dev.post("/api/v2/sms/send", None, json!({"phone": ok})).await,
+        200,
+        200,
+    );
+    let (_, outbox) = dev.get("/__dev/outbox", None).await;
+    assert_eq!(outbox["data"].as_array().unwrap().len(), 1, "{outbox}");
+
+    // GraphQL sendEmail.
+    let got = dev
+        .gql(
+            "mutation s($email: String!) { sendEmail(email: $email, scene: VERIFY_CODE) { code } }",
+            json!({"email": long_email}),
+            None,
+        )
+        .await;
+    assert_eq!(got.1["errors"][0]["message"]["code"], 2000, "{}", got.1);
+    let (_, outbox) = dev.get("/__dev/outbox", None).await;
+    assert_eq!(outbox["data"].as_array().unwrap().len(), 1, "{outbox}");
+
+    // The phone and email a second factor would bind.
+    let u = sms_user(&dev, "lena").await;
+    let mfa = dev.mfa_token(&u).await;
+    let got = dev
+        .post(SMS_VERIFY, Some(&mfa), json!({"phone": long, "code": "123456"}))
+        .await;
+    assert_code(&got, 400, 2000);
+    let got = dev
+        .post(
+            SMS_VERIFY,
+            Some(&mfa),
+            json!({"phone": "13800000001", "code": "123456", "phoneCountryCode": long}),
+        )
+        .await;
+    assert_code(&got, 400, 2000);
+    let got = dev
+        .post(
+            EMAIL_VERIFY,
+            Some(&mfa),
+            json!({"email": long_email, "code": "123456"}),
+        )
+        .await;
+    assert_code(&got, 400, 2000);
+}

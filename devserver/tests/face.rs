@@ -199,6 +199,58 @@ async fn face_by_external_url_compares_the_strings() {
     );
 }
 
+/// An mfaToken proves only the password: it may bind a first face during
+/// login, but not replace a bound one (whoever knows the password would
+/// swap in their own face). A user token still may.
+#[tokio::test]
+async fn an_mfa_token_cannot_replace_a_bound_face() {
+    let dev = Dev::start().await;
+    let u = dev.user("ivy").await;
+    let token = dev.user_token(&u).await;
+    let mine = "https://example.com/ivy.jpg";
+    let theirs = "https://example.com/mallory.jpg";
+    let bind = |t: String, url: &'static str| {
+        let dev = &dev;
+        async move {
+            dev.post(
+                ASSOC,
+                Some(&t),
+                json!({"photoA": url, "photoB": url, "isExternal": true}),
+            )
+            .await
+        }
+    };
+    assert_code(&bind(token.clone(), mine).await, 200, 200);
+    let mfa = dev.mfa_token(&u).await;
+    assert_code(&bind(mfa.clone(), theirs).await, 200, 1706);
+    // Uploads too.
+    let key = upload(&dev, b"mallory").await;
+    assert_code(
+        &dev.post(ASSOC, Some(&mfa), json!({"photoA": key, "photoB": key}))
+            .await,
+        200,
+        1706,
+    );
+    assert_code(
+        &dev.post(VERIFY, Some(&mfa), json!({"photo": theirs})).await,
+        200,
+        6012,
+    );
+    assert_code(
+        &dev.post(VERIFY, Some(&mfa), json!({"photo": mine})).await,
+        200,
+        200,
+    );
+    // With the user token the face can be replaced.
+    assert_code(&bind(token, theirs).await, 200, 200);
+
+    // A user whose second factor is TOTP may still add a face during login.
+    let v = dev.user("jon").await;
+    dev.bind_totp(&v).await;
+    let mfa = dev.mfa_token(&v).await;
+    assert_code(&bind(mfa, mine).await, 200, 200);
+}
+
 #[tokio::test]
 async fn face_verify_without_a_bound_face_is_6013() {
     let dev = Dev::start().await;

@@ -661,3 +661,107 @@ async fn reset_keeps_the_rsa_key_and_drops_the_policies() {
     let (_, v) = dev.gql(LOGIN_BY_EMAIL, input, None).await;
     assert!(v["data"]["loginByEmail"]["token"].is_string(), "{v}");
 }
+
+/// `n` fragments, each selecting the next one twice: `twice(n, true)` uses
+/// two aliased fields (2^n selections however fragments are expanded),
+/// `twice(n, false)` two spreads in one selection set.
+fn fan_out(n: usize, aliased: bool) -> String {
+    let mut doc = String::from("query { checkLoginStatus { ...F0 } }\n");
+    for i in 0..n {
+        let next = i + 1;
+        if aliased {
+            doc += &format!(
+                "fragment F{i} on JWTTokenStatus {{ a: data {{ ...F{next} }} b: data {{ ...F{next} }} }}\n"
+            );
+        } else {
+            doc += &format!("fragment F{i} on JWTTokenStatus {{ ...F{next} ...F{next} }}\n");
+        }
+    }
+    doc += &format!("fragment F{n} on JWTTokenStatus {{ status }}\n");
+    doc
+}
+
+#[tokio::test]
+async fn fragment_fan_out_is_bounded() {
+    let dev = Dev::start().await;
+    // 2^20 selections from a 2 KB document: refused at once, with a
+    // validation error, instead of seconds of work and 170 MB.
+    let doc = fan_out(20, true);
+    let got = tokio::time::timeout(std::time::Duration::from_secs(5), dev.gql(&doc, json!({}), None))
+        .await
+        .expect("the fan-out document was expanded instead of refused");
+    let (e, code) = gql_error(&got);
+    assert_eq!(code, 2000);
+    assert_eq!(e["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        e["message"]["message"].as_str().unwrap().contains("10000"),
+        "{}",
+        got.1
+    );
+    assert_eq!(got.1["data"], Value::Null);
+    // The same fragment spread twice in one selection set is expanded once,
+    // so this deep but narrow document is answered.
+    let got = dev.gql(&fan_out(30, false), json!({}), None).await;
+    assert_eq!(got.1, json!({"data": {"checkLoginStatus": {"status": false}}}));
+    // A wide document under the limit still runs: 2^10 leaves, about 5000
+    // selections in all.
+    let got = dev.gql(&fan_out(10, true), json!({}), None).await;
+    assert!(got.1.get("errors").is_none(), "{}", got.1);
+}
+
+/// A code login has no lockout of its own, so each code counts its wrong
+/// answers: the fifth voids it, and even the right code then fails. A clock
+/// turned back does not make a code younger.
+#[tokio::test]
+async fn code_logins_cannot_guess_a_code_forever() {
+    let dev = Dev::start().await;
+    let (s, v) = dev
+        .post(
+            "/__dev/users",
+            None,
+            json!({"phone": "13800000009", "password": "pw"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let login = |code: String| {
+        let dev = &dev;
+        async move {
+            dev.post(
+                "/api/v2/login/phone-code",
+                None,
+                json!({"phone": "13800000009", "code": code}),
+            )
+            .await
+        }
+    };
+    dev.post("/api/v2/sms/send", None, json!({"phone": "13800000009"}))
+        .await;
+    let code = dev.last_code("13800000009").await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..4 {
+        assert_code(&login(wrong.to_owned()).await, 200, 2001);
+    }
+    // Four wrong answers leave the code usable.
+    assert_code(&login(code).await, 200, 200);
+
+    dev.post("/api/v2/sms/send", None, json!({"phone": "13800000009"}))
+        .await;
+    let code = dev.last_code("13800000009").await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..5 {
+        assert_code(&login(wrong.to_owned()).await, 200, 2001);
+    }
+    assert_code(&login(code).await, 200, 2001);
+    let (_, outbox) = dev.get("/__dev/outbox?to=13800000009", None).await;
+    assert_eq!(outbox["data"][1]["used"], true, "{outbox}");
+
+    // Sent, then the clock turned back: the code is not live before it was
+    // sent.
+    dev.post("/api/v2/sms/send", None, json!({"phone": "13800000009"}))
+        .await;
+    let code = dev.last_code("13800000009").await;
+    dev.advance(-60).await;
+    assert_code(&login(code.clone()).await, 200, 2001);
+    dev.advance(60).await;
+    assert_code(&login(code).await, 200, 200);
+}

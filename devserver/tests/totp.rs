@@ -352,6 +352,42 @@ async fn list_shows_the_enabled_authenticator_in_camel_case() {
     );
 }
 
+/// During the MFA stage the list says TOTP is bound but not its secret or
+/// recovery code: either one would pass the second factor it guards.
+#[tokio::test]
+async fn an_mfa_token_lists_the_authenticator_without_its_secrets() {
+    let dev = Dev::start().await;
+    let u = dev.user("mia").await;
+    let (secret, recovery) = dev.bind_totp(&u).await;
+    let mfa = dev.mfa_token(&u).await;
+    let (_, v) = dev.get(LIST, Some(&mfa)).await;
+    let a = &v["data"][0];
+    assert_eq!(
+        (a["userId"].as_str(), a["enable"].as_bool()),
+        (Some(u.id.as_str()), Some(true)),
+        "{v}"
+    );
+    assert_eq!(
+        (a["secret"].as_str(), a["recoveryCode"].as_str()),
+        (Some(""), Some("")),
+        "{v}"
+    );
+    // The mfaToken is not spent by listing; the user token still reads them.
+    let now = dev.align_to_step_start().await;
+    let got = dev
+        .post(
+            "/api/v2/mfa/totp/verify",
+            Some(&mfa),
+            json!({"totp": totp_at(&secret, now)}),
+        )
+        .await;
+    assert_code(&got, 200, 200);
+    let token = got.1["data"]["token"].as_str().unwrap().to_owned();
+    let (_, v) = dev.get(LIST, Some(&token)).await;
+    assert_eq!(v["data"][0]["secret"], secret.as_str());
+    assert_eq!(v["data"][0]["recoveryCode"], recovery.as_str());
+}
+
 #[tokio::test]
 async fn login_needs_mfa_once_totp_is_enabled() {
     let dev = Dev::start().await;

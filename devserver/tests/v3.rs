@@ -595,6 +595,21 @@ async fn sms_and_email_enrolment_use_the_outbox_once_a_minute() {
     );
     let v = send("SMS", json!({})).await;
     assert_eq!(v["statusCode"], 400, "{v}");
+    // A phone or email longer than 256 characters is refused, not kept.
+    for (ty, profile) in [
+        ("SMS", json!({"phoneNumber": "1".repeat(257)})),
+        (
+            "SMS",
+            json!({"phoneNumber": "13800000002", "phoneCountryCode": "1".repeat(257)}),
+        ),
+        (
+            "EMAIL",
+            json!({"email": format!("{}@example.com", "a".repeat(250))}),
+        ),
+    ] {
+        let v = send(ty, profile).await;
+        assert_eq!(v["statusCode"], 400, "{v}");
+    }
     let (_, outbox) = dev.get("/__dev/outbox?to=13800000001", None).await;
     let msgs = outbox["data"].as_array().unwrap();
     assert_eq!(msgs.len(), 1, "{outbox}");

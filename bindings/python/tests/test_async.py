@@ -110,7 +110,9 @@ def test_mfa_stage_operations_async(dev: Dev, client: Client) -> None:
         )
         assert confirmed["code"] == 200
         listed = await client.get_mfa_authenticators_async(type="totp", mfa_token=mfa_token, source="SELF")
-        assert [a["secret"] for a in listed] == [association["secret"]]
+        # Listed, but an mfaToken is never shown the secret: it would pass
+        # the second factor.
+        assert [(a["userId"], a["secret"]) for a in listed] == [(user["id"], "")]
         assert (
             await client.get_mfa_authenticators_async(type="totp", mfa_token=mfa_token, source="APPLICATION")
             == []
@@ -180,12 +182,13 @@ def test_generic_call_async(dev: Dev, client: Client, totp_user: Dict[str, Any])
     async def run() -> None:
         mfa_token = dev.mfa_token(totp_user)
         listed = await client.call_async("getMfaAuthenticators", {"type": "totp", "mfaToken": mfa_token})
-        assert [a["secret"] for a in listed] == [totp_user["secret"]]
+        assert [a["userId"] for a in listed] == [totp_user["id"]]
         user = await client.call_async(
             "verifyTotpMfa", {"totp": dev.next_code(totp_user["secret"]), "mfaToken": mfa_token}
         )
         assert user["id"] == totp_user["id"]
         client.set_token(user["token"])
+        assert (await client.call_async("getMfaAuthenticators"))[0]["secret"] == totp_user["secret"]
         assert (await client.call_async("deleteMfaAuthenticator", {}))["code"] == 200
 
     asyncio.run(run())
