@@ -13,9 +13,7 @@ import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
 import kotlinx.serialization.json.booleanOrNull
-import java.util.concurrent.locks.ReentrantReadWriteLock
-import kotlin.concurrent.read
-import kotlin.concurrent.write
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.coroutineContext
 
@@ -31,14 +29,45 @@ import kotlin.coroutines.coroutineContext
  * aliases.
  *
  * Thread-safe: one client may serve many coroutines and threads at once.
- * [close] frees the native client: it waits for blocking calls in flight
- * on other threads; async calls in flight complete normally (the library
- * keeps what they need). Calls after [close] throw
- * [AuthingClientClosedException].
+ * [close] never blocks: calls in flight (blocking calls on other threads,
+ * async calls being started) finish normally, and the native client is
+ * freed by whichever comes last, [close] or the last of those calls. Async
+ * calls already started complete normally too (the library keeps what they
+ * need). Calls after [close] throw [AuthingClientClosedException].
  */
 class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions()) : AutoCloseable {
-    private val lock = ReentrantReadWriteLock()
+    /*
+     * Why not a read-write lock: a blocking call holds the native client for
+     * up to the client's timeout, and a reader-writer lock makes [close]
+     * wait for it; worse, readers that come after a waiting writer queue
+     * behind it, so a suspend call, [isClosed] or [toString] on another
+     * thread (Android's main thread) would block until that blocking call
+     * ended. Instead (as the Go binding), each native call counts itself in
+     * and out under [state], a monitor held only for a few field updates
+     * and, at most, `authing_mfa_client_free` (which never blocks on the
+     * network). The C API forbids freeing the client while another call
+     * uses it; the count guarantees that: the client is freed exactly once,
+     * when it is closed and no call is in flight, by [close] or by the last
+     * call out ([release]), and [handle] is cleared under the same monitor
+     * so no later caller can reach it.
+     */
+    private val state = Any()
+
+    /** The native client; null once freed. Guarded by [state]. */
     private var handle: Pointer?
+
+    /** Native calls using [handle] right now. Guarded by [state]. */
+    private var inFlight = 0
+
+    /** Set once by [close]; volatile so that [isClosed] never takes [state]. */
+    @Volatile
+    private var closed = false
+
+    /** How many times this client's native handle was freed: 0 or 1 (for tests). */
+    internal val nativeFrees = AtomicInteger()
+
+    /** Native calls on this client in flight right now (for tests). */
+    internal val callsInFlight: Int get() = synchronized(state) { inFlight }
 
     init {
         val out = PointerByReference()
@@ -48,24 +77,56 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
         handle = out.value
     }
 
-    /** True once [close] ran. */
-    val isClosed: Boolean get() = lock.read { handle == null }
+    /** True once [close] ran. Never blocks. */
+    val isClosed: Boolean get() = closed
 
-    /** Frees the native client (idempotent). Waits for blocking calls in flight on other threads. */
+    /**
+     * Closes the client (idempotent) without waiting: calls in flight on
+     * other threads finish normally, and the native client is freed when
+     * the last of them returns (at once if there is none).
+     */
     override fun close() {
-        lock.write {
-            val h = handle ?: return
-            handle = null
-            Ffi.lib.authing_mfa_client_free(h)
+        synchronized(state) {
+            closed = true
+            freeIfUnused()
         }
     }
 
-    override fun toString(): String = if (isClosed) "Client(closed)" else "Client(open)"
+    override fun toString(): String = if (closed) "Client(closed)" else "Client(open)"
 
-    /** Runs [f] with the live handle; the read lock keeps [close] from freeing it meanwhile. */
-    private inline fun <T> withHandle(f: (Pointer) -> T): T = lock.read {
-        val h = handle ?: throw AuthingClientClosedException()
-        f(h)
+    /** Counts a call in and returns the live handle, or throws if the client is closed. */
+    private fun acquire(): Pointer = synchronized(state) {
+        if (closed) throw AuthingClientClosedException()
+        inFlight++
+        handle!!
+    }
+
+    /** Counts a call out; the last one out of a closed client frees it. */
+    private fun release() {
+        synchronized(state) {
+            inFlight--
+            freeIfUnused()
+        }
+    }
+
+    /** With [state] held: frees the native client once it is closed and unused. */
+    private fun freeIfUnused() {
+        val h = handle ?: return
+        if (closed && inFlight == 0) {
+            handle = null
+            Ffi.lib.authing_mfa_client_free(h)
+            nativeFrees.incrementAndGet()
+        }
+    }
+
+    /** Runs [f] with the live handle, counted in flight so that [close] cannot free it meanwhile. */
+    private inline fun <T> withHandle(f: (Pointer) -> T): T {
+        val h = acquire()
+        try {
+            return f(h)
+        } finally {
+            release()
+        }
     }
 
     private inline fun check(f: (Pointer, PointerByReference) -> Int) {
