@@ -138,12 +138,21 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
 
     // ---- token state (local, never blocks) ----
 
-    /** Sets the user token (null or "" clears it); the current user is kept. */
-    fun setToken(token: String?) = check { h, err -> Ffi.lib.authing_mfa_client_set_token_ex(h, token, err) }
+    /**
+     * Sets the user token (null or "" clears it); the current user is kept.
+     * A token containing NUL is refused ([AuthingInvalidArgumentException]):
+     * C would read only what precedes it.
+     */
+    fun setToken(token: String?) {
+        val t = noNul("token", token)
+        check { h, err -> Ffi.lib.authing_mfa_client_set_token_ex(h, t, err) }
+    }
 
-    /** Sets the v3 access token (null or "" clears it). */
-    fun setAccessToken(accessToken: String?) =
-        check { h, err -> Ffi.lib.authing_mfa_client_set_access_token(h, accessToken, err) }
+    /** Sets the v3 access token (null or "" clears it); NUL is refused as for [setToken]. */
+    fun setAccessToken(accessToken: String?) {
+        val t = noNul("accessToken", accessToken)
+        check { h, err -> Ffi.lib.authing_mfa_client_set_access_token(h, t, err) }
+    }
 
     /** Stores the current user; its `token` becomes the user token (none: cleared). */
     fun setCurrentUser(user: JsonObject) =
@@ -175,7 +184,10 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
     /**
      * Any operation by its JS name, with its argument object (null: no
      * argument): the result JSON of the C API. For operations this binding
-     * does not name yet.
+     * does not name yet. A [method] containing NUL is refused
+     * ([AuthingInvalidArgumentException]): C would read only what precedes
+     * it and run that operation instead. [params] needs no such check: its
+     * JSON text escapes NUL as `\u0000`, which the library decodes intact.
      */
     suspend fun call(method: String, params: JsonObject? = null): JsonElement = callSuspend(method, params?.toString())
 
@@ -194,6 +206,7 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
      * fires with AUTHING_MFA_ERR_CANCELLED and is dropped.
      */
     internal suspend fun callSuspend(method: String, paramsJson: String?): JsonElement {
+        noNul("method", method)
         val (id, deferred) = Async.register()
         val opRef = PointerByReference()
         val errRef = PointerByReference()
@@ -232,6 +245,7 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
 
     /** `authing_mfa_call`: blocks the calling thread until the answer. */
     internal fun callBlockingRaw(method: String, paramsJson: String?): JsonElement {
+        noNul("method", method)
         val out = PointerByReference()
         val err = PointerByReference()
         val st = withHandle { Ffi.lib.authing_mfa_call(it, method, paramsJson, out, err) }
