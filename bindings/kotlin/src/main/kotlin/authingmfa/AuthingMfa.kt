@@ -84,10 +84,15 @@ object AuthingMfa {
      * end with [AuthingShutdownException], later calls fail with it. Waits up
      * to [timeoutMillis]. Call it before the JVM exits if calls may still be
      * in flight; it is process-wide and cannot be undone.
+     *
+     * @throws AuthingInvalidArgumentException if [timeoutMillis] is
+     *   negative, before anything is stopped: the C function takes a
+     *   `uint32_t`, so -1 would become a wait of about 49 days.
      */
     @JvmStatic
     @JvmOverloads
     fun shutdown(timeoutMillis: Int = 5000) {
+        if (timeoutMillis < 0) throw invalidArgument("timeoutMillis must not be negative")
         val st = Ffi.lib.authing_mfa_shutdown(timeoutMillis)
         if (st != 0) throw AuthingException.from(st, null)
     }

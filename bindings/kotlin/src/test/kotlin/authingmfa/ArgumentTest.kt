@@ -6,8 +6,11 @@ import kotlinx.serialization.json.buildJsonObject
 import kotlinx.serialization.json.put
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
+import java.io.File
+import java.util.concurrent.TimeUnit
 
 /** Arguments the binding must refuse (or pass intact) before C sees them. */
 class ArgumentTest {
@@ -65,5 +68,59 @@ class ArgumentTest {
             c.setCurrentUser(buildJsonObject { put("id", "u1"); put("nickname", "a\u0000b") })
             assertEquals(JsonPrimitive("a\u0000b"), c.getCurrentUserJson()!!["nickname"])
         }
+    }
+
+    /**
+     * shutdown is process-wide and final, so this runs in a JVM of its own
+     * ([ShutdownProbe]): a negative timeout is refused before anything is
+     * stopped (the library still makes clients), and a real shutdown then
+     * still works.
+     */
+    @Test
+    fun `shutdown refuses a negative timeout, in a process of its own`() {
+        val java = File(System.getProperty("java.home"), "bin/java").path
+        val cmd = listOf(
+            java,
+            "-cp", System.getProperty("java.class.path"),
+            "-Djna.library.path=" + (System.getProperty("jna.library.path") ?: ""),
+            "-Djna.nosys=true",
+            ShutdownProbe::class.java.name,
+        )
+        val p = ProcessBuilder(cmd).redirectErrorStream(true).start()
+        val finished = p.waitFor(120, TimeUnit.SECONDS)
+        if (!finished) p.destroyForcibly()
+        val out = p.inputStream.bufferedReader().readText()
+        assertTrue(finished, "the probe did not finish: $out")
+        assertEquals(0, p.exitValue(), out)
+        assertEquals(listOf("negative: refused", "after: alive", "shutdown: done"), out.lines().filter { l -> listOf("negative:", "after:", "shutdown:").any { l.startsWith(it) } }, out)
+    }
+}
+
+/** Run by [ArgumentTest] in its own JVM: prints one line per step. */
+object ShutdownProbe {
+    @JvmStatic
+    fun main(args: Array<String>) {
+        val negative = try {
+            AuthingMfa.shutdown(-1)
+            "ran"
+        } catch (e: AuthingInvalidArgumentException) {
+            if (e.message == "timeoutMillis must not be negative") "refused" else "wrong message: ${e.message}"
+        }
+        println("negative: $negative")
+        val after = try {
+            Client().close()
+            "alive"
+        } catch (e: AuthingShutdownException) {
+            "shut down"
+        }
+        println("after: $after")
+        AuthingMfa.shutdown(2000)
+        val done = try {
+            Client().close()
+            "still running"
+        } catch (e: AuthingShutdownException) {
+            "done"
+        }
+        println("shutdown: $done")
     }
 }
