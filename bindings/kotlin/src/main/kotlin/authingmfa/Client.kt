@@ -489,13 +489,12 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
     fun sendEnrollFactorRequestBlocking(factorType: String, profile: JsonObject? = null): EnrollFactorRequestResult =
         EnrollFactorRequestResult.fromJson(callBlockingRaw("sendEnrollFactorRequest", params("factorType" to factorType, "profile" to profile)))
 
-    /** Enrolls the v3 factor with its code (access token). (`enrollFactor`) */
-    suspend fun enrollFactor(factorType: String, enrollmentToken: String, enrollmentData: JsonObject? = null): ServerStatus =
+    /** Enrolls the v3 factor with its code (access token); [enrollmentData] (`{passCode}` or `{photo, isExternalPhoto}`) is required by the library. (`enrollFactor`) */
+    suspend fun enrollFactor(factorType: String, enrollmentToken: String, enrollmentData: JsonObject): ServerStatus =
         ServerStatus.fromJson(callSuspend("enrollFactor", params("factorType" to factorType, "enrollmentToken" to enrollmentToken, "enrollmentData" to enrollmentData)))
 
     /** [enrollFactor], blocking the calling thread (for Java; never on a library thread). */
-    @JvmOverloads
-    fun enrollFactorBlocking(factorType: String, enrollmentToken: String, enrollmentData: JsonObject? = null): ServerStatus =
+    fun enrollFactorBlocking(factorType: String, enrollmentToken: String, enrollmentData: JsonObject): ServerStatus =
         ServerStatus.fromJson(callBlockingRaw("enrollFactor", params("factorType" to factorType, "enrollmentToken" to enrollmentToken, "enrollmentData" to enrollmentData)))
 
     /** Unbinds an enrolled v3 factor (access token). (`resetFactor`) */

@@ -1,6 +1,7 @@
 package authingmfa
 
 import kotlinx.coroutines.runBlocking
+import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
 import kotlinx.serialization.json.buildJsonObject
 import kotlinx.serialization.json.put
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import java.io.File
+import java.lang.reflect.InvocationTargetException
 import java.util.concurrent.TimeUnit
 
 /** Arguments the binding must refuse (or pass intact) before C sees them. */
@@ -68,6 +70,23 @@ class ArgumentTest {
             c.setCurrentUser(buildJsonObject { put("id", "u1"); put("nickname", "a\u0000b") })
             assertEquals(JsonPrimitive("a\u0000b"), c.getCurrentUserJson()!!["nickname"])
         }
+    }
+
+    /**
+     * The library requires enrollmentData. The suspend variant's non-null
+     * type is checked by the Kotlin compiler (Kotlin emits no runtime
+     * parameter checks in suspend functions); the Blocking one, which Java
+     * calls, refuses null at run time and has no overload without it.
+     */
+    @Test
+    fun `enrollFactor requires enrollmentData`() {
+        val blocking = Client::class.java.getMethod("enrollFactorBlocking", String::class.java, String::class.java, JsonObject::class.java)
+        Client().use { c ->
+            val e = assertThrows<InvocationTargetException> { blocking.invoke(c, "OTP", "tok", null) }
+            assertTrue(e.cause is NullPointerException && e.cause?.message?.contains("enrollmentData") == true, "${e.cause}")
+        }
+        assertTrue(Client::class.java.methods.none { it.name == "enrollFactorBlocking" && it.parameterCount == 2 })
+        assertTrue(Client::class.java.methods.none { it.name == "enrollFactor" && it.parameterCount == 3 }) // (String, String, Continuation)
     }
 
     /**
