@@ -147,7 +147,10 @@ open class AuthingInvalidArgumentException internal constructor(a: AuthingExcept
 
 /**
  * A call on a [Client] that was closed: refused by the binding before any
- * native call (status AUTHING_MFA_ERR_INVALID_ARGUMENT, as the Python binding).
+ * native call, with status AUTHING_MFA_ERR_INVALID_ARGUMENT (4), so that
+ * `catch (e: AuthingInvalidArgumentException)` covers it. Bindings differ
+ * here: Python reports AUTHING_MFA_ERR_NULL_ARGUMENT (what the library
+ * would say of the freed, NULL handle) and Go a status of its own.
  */
 class AuthingClientClosedException internal constructor() : AuthingInvalidArgumentException(
     AuthingException.Args("AUTHING_MFA_ERR_INVALID_ARGUMENT", 4, "the client is closed", null, null, null, null),

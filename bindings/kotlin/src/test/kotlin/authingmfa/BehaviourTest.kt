@@ -152,6 +152,9 @@ class BehaviourTest {
         assertTrue(c.isClosed)
         val e = assertThrows<AuthingClientClosedException> { runBlocking { c.getMfaAuthenticators() } }
         assertEquals("the client is closed", e.message)
+        // What Errors.kt documents: AUTHING_MFA_ERR_INVALID_ARGUMENT (not Python's NULL_ARGUMENT).
+        assertEquals("AUTHING_MFA_ERR_INVALID_ARGUMENT", e.status)
+        assertEquals(4, e.statusValue)
         assertEquals(1, c.nativeFrees.get())
         assertThrows<AuthingClientClosedException> { c.getMfaAuthenticatorsBlocking() }
         assertThrows<AuthingClientClosedException> { c.setToken("x") }
