@@ -84,10 +84,15 @@ object AuthingMfa {
      * end with [AuthingShutdownException], later calls fail with it. Waits up
      * to [timeoutMillis]. Call it before the JVM exits if calls may still be
      * in flight; it is process-wide and cannot be undone.
+     *
+     * @throws AuthingInvalidArgumentException if [timeoutMillis] is
+     *   negative, before anything is stopped: the C function takes a
+     *   `uint32_t`, so -1 would become a wait of about 49 days.
      */
     @JvmStatic
     @JvmOverloads
     fun shutdown(timeoutMillis: Int = 5000) {
+        if (timeoutMillis < 0) throw invalidArgument("timeoutMillis must not be negative")
         val st = Ffi.lib.authing_mfa_shutdown(timeoutMillis)
         if (st != 0) throw AuthingException.from(st, null)
     }
@@ -230,19 +235,30 @@ internal object Async {
 
 /** TOTP helpers of the library (`authing_mfa_totp_*`). */
 object Totp {
-    /** The 6-digit code for a base32 [secret] now. */
+    /**
+     * The 6-digit code for a base32 [secret] now. A [secret] containing NUL
+     * is refused ([AuthingInvalidArgumentException]): C would read only what
+     * precedes it and answer for a different secret.
+     */
     @JvmStatic
-    fun generateNow(secret: String): String = outString { out, err -> Ffi.lib.authing_mfa_totp_generate_now(secret, out, err) }
+    fun generateNow(secret: String): String {
+        noNul("secret", secret)
+        return outString { out, err -> Ffi.lib.authing_mfa_totp_generate_now(secret, out, err) }
+    }
 
-    /** The 6-digit code for a base32 [secret] at [unixTime] (seconds since the epoch). */
+    /** The 6-digit code for a base32 [secret] at [unixTime] (seconds since the epoch); NUL refused as in [generateNow]. */
     @JvmStatic
-    fun generate(secret: String, unixTime: Long): String =
-        outString { out, err -> Ffi.lib.authing_mfa_totp_generate(secret, unixTime, out, err) }
+    fun generate(secret: String, unixTime: Long): String {
+        noNul("secret", secret)
+        return outString { out, err -> Ffi.lib.authing_mfa_totp_generate(secret, unixTime, out, err) }
+    }
 
-    /** Parses Authing's `qrcode_uri` (`otpauth://totp/...`). */
+    /** Parses Authing's `qrcode_uri` (`otpauth://totp/...`); a [uri] containing NUL is refused as in [generateNow]. */
     @JvmStatic
-    fun parseUri(uri: String): TotpUri =
-        TotpUri.fromJson(parseJson(outString { out, err -> Ffi.lib.authing_mfa_totp_parse_uri(uri, out, err) }))
+    fun parseUri(uri: String): TotpUri {
+        noNul("uri", uri)
+        return TotpUri.fromJson(parseJson(outString { out, err -> Ffi.lib.authing_mfa_totp_parse_uri(uri, out, err) }))
+    }
 }
 
 /** Runs a function with an out string and an out error; returns the string or throws the error. */

@@ -13,9 +13,7 @@ import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
 import kotlinx.serialization.json.booleanOrNull
-import java.util.concurrent.locks.ReentrantReadWriteLock
-import kotlin.concurrent.read
-import kotlin.concurrent.write
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.coroutineContext
 
@@ -31,14 +29,45 @@ import kotlin.coroutines.coroutineContext
  * aliases.
  *
  * Thread-safe: one client may serve many coroutines and threads at once.
- * [close] frees the native client: it waits for blocking calls in flight
- * on other threads; async calls in flight complete normally (the library
- * keeps what they need). Calls after [close] throw
- * [AuthingClientClosedException].
+ * [close] never blocks: calls in flight (blocking calls on other threads,
+ * async calls being started) finish normally, and the native client is
+ * freed by whichever comes last, [close] or the last of those calls. Async
+ * calls already started complete normally too (the library keeps what they
+ * need). Calls after [close] throw [AuthingClientClosedException].
  */
 class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions()) : AutoCloseable {
-    private val lock = ReentrantReadWriteLock()
+    /*
+     * Why not a read-write lock: a blocking call holds the native client for
+     * up to the client's timeout, and a reader-writer lock makes [close]
+     * wait for it; worse, readers that come after a waiting writer queue
+     * behind it, so a suspend call, [isClosed] or [toString] on another
+     * thread (Android's main thread) would block until that blocking call
+     * ended. Instead (as the Go binding), each native call counts itself in
+     * and out under [state], a monitor held only for a few field updates
+     * and, at most, `authing_mfa_client_free` (which never blocks on the
+     * network). The C API forbids freeing the client while another call
+     * uses it; the count guarantees that: the client is freed exactly once,
+     * when it is closed and no call is in flight, by [close] or by the last
+     * call out ([release]), and [handle] is cleared under the same monitor
+     * so no later caller can reach it.
+     */
+    private val state = Any()
+
+    /** The native client; null once freed. Guarded by [state]. */
     private var handle: Pointer?
+
+    /** Native calls using [handle] right now. Guarded by [state]. */
+    private var inFlight = 0
+
+    /** Set once by [close]; volatile so that [isClosed] never takes [state]. */
+    @Volatile
+    private var closed = false
+
+    /** How many times this client's native handle was freed: 0 or 1 (for tests). */
+    internal val nativeFrees = AtomicInteger()
+
+    /** Native calls on this client in flight right now (for tests). */
+    internal val callsInFlight: Int get() = synchronized(state) { inFlight }
 
     init {
         val out = PointerByReference()
@@ -48,24 +77,56 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
         handle = out.value
     }
 
-    /** True once [close] ran. */
-    val isClosed: Boolean get() = lock.read { handle == null }
+    /** True once [close] ran. Never blocks. */
+    val isClosed: Boolean get() = closed
 
-    /** Frees the native client (idempotent). Waits for blocking calls in flight on other threads. */
+    /**
+     * Closes the client (idempotent) without waiting: calls in flight on
+     * other threads finish normally, and the native client is freed when
+     * the last of them returns (at once if there is none).
+     */
     override fun close() {
-        lock.write {
-            val h = handle ?: return
-            handle = null
-            Ffi.lib.authing_mfa_client_free(h)
+        synchronized(state) {
+            closed = true
+            freeIfUnused()
         }
     }
 
-    override fun toString(): String = if (isClosed) "Client(closed)" else "Client(open)"
+    override fun toString(): String = if (closed) "Client(closed)" else "Client(open)"
 
-    /** Runs [f] with the live handle; the read lock keeps [close] from freeing it meanwhile. */
-    private inline fun <T> withHandle(f: (Pointer) -> T): T = lock.read {
-        val h = handle ?: throw AuthingClientClosedException()
-        f(h)
+    /** Counts a call in and returns the live handle, or throws if the client is closed. */
+    private fun acquire(): Pointer = synchronized(state) {
+        if (closed) throw AuthingClientClosedException()
+        inFlight++
+        handle!!
+    }
+
+    /** Counts a call out; the last one out of a closed client frees it. */
+    private fun release() {
+        synchronized(state) {
+            inFlight--
+            freeIfUnused()
+        }
+    }
+
+    /** With [state] held: frees the native client once it is closed and unused. */
+    private fun freeIfUnused() {
+        val h = handle ?: return
+        if (closed && inFlight == 0) {
+            handle = null
+            Ffi.lib.authing_mfa_client_free(h)
+            nativeFrees.incrementAndGet()
+        }
+    }
+
+    /** Runs [f] with the live handle, counted in flight so that [close] cannot free it meanwhile. */
+    private inline fun <T> withHandle(f: (Pointer) -> T): T {
+        val h = acquire()
+        try {
+            return f(h)
+        } finally {
+            release()
+        }
     }
 
     private inline fun check(f: (Pointer, PointerByReference) -> Int) {
@@ -77,12 +138,21 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
 
     // ---- token state (local, never blocks) ----
 
-    /** Sets the user token (null or "" clears it); the current user is kept. */
-    fun setToken(token: String?) = check { h, err -> Ffi.lib.authing_mfa_client_set_token_ex(h, token, err) }
+    /**
+     * Sets the user token (null or "" clears it); the current user is kept.
+     * A token containing NUL is refused ([AuthingInvalidArgumentException]):
+     * C would read only what precedes it.
+     */
+    fun setToken(token: String?) {
+        val t = noNul("token", token)
+        check { h, err -> Ffi.lib.authing_mfa_client_set_token_ex(h, t, err) }
+    }
 
-    /** Sets the v3 access token (null or "" clears it). */
-    fun setAccessToken(accessToken: String?) =
-        check { h, err -> Ffi.lib.authing_mfa_client_set_access_token(h, accessToken, err) }
+    /** Sets the v3 access token (null or "" clears it); NUL is refused as for [setToken]. */
+    fun setAccessToken(accessToken: String?) {
+        val t = noNul("accessToken", accessToken)
+        check { h, err -> Ffi.lib.authing_mfa_client_set_access_token(h, t, err) }
+    }
 
     /** Stores the current user; its `token` becomes the user token (none: cleared). */
     fun setCurrentUser(user: JsonObject) =
@@ -114,7 +184,10 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
     /**
      * Any operation by its JS name, with its argument object (null: no
      * argument): the result JSON of the C API. For operations this binding
-     * does not name yet.
+     * does not name yet. A [method] containing NUL is refused
+     * ([AuthingInvalidArgumentException]): C would read only what precedes
+     * it and run that operation instead. [params] needs no such check: its
+     * JSON text escapes NUL as `\u0000`, which the library decodes intact.
      */
     suspend fun call(method: String, params: JsonObject? = null): JsonElement = callSuspend(method, params?.toString())
 
@@ -133,6 +206,7 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
      * fires with AUTHING_MFA_ERR_CANCELLED and is dropped.
      */
     internal suspend fun callSuspend(method: String, paramsJson: String?): JsonElement {
+        noNul("method", method)
         val (id, deferred) = Async.register()
         val opRef = PointerByReference()
         val errRef = PointerByReference()
@@ -171,6 +245,7 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
 
     /** `authing_mfa_call`: blocks the calling thread until the answer. */
     internal fun callBlockingRaw(method: String, paramsJson: String?): JsonElement {
+        noNul("method", method)
         val out = PointerByReference()
         val err = PointerByReference()
         val st = withHandle { Ffi.lib.authing_mfa_call(it, method, paramsJson, out, err) }
@@ -414,13 +489,12 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
     fun sendEnrollFactorRequestBlocking(factorType: String, profile: JsonObject? = null): EnrollFactorRequestResult =
         EnrollFactorRequestResult.fromJson(callBlockingRaw("sendEnrollFactorRequest", params("factorType" to factorType, "profile" to profile)))
 
-    /** Enrolls the v3 factor with its code (access token). (`enrollFactor`) */
-    suspend fun enrollFactor(factorType: String, enrollmentToken: String, enrollmentData: JsonObject? = null): ServerStatus =
+    /** Enrolls the v3 factor with its code (access token); [enrollmentData] (`{passCode}` or `{photo, isExternalPhoto}`) is required by the library. (`enrollFactor`) */
+    suspend fun enrollFactor(factorType: String, enrollmentToken: String, enrollmentData: JsonObject): ServerStatus =
         ServerStatus.fromJson(callSuspend("enrollFactor", params("factorType" to factorType, "enrollmentToken" to enrollmentToken, "enrollmentData" to enrollmentData)))
 
     /** [enrollFactor], blocking the calling thread (for Java; never on a library thread). */
-    @JvmOverloads
-    fun enrollFactorBlocking(factorType: String, enrollmentToken: String, enrollmentData: JsonObject? = null): ServerStatus =
+    fun enrollFactorBlocking(factorType: String, enrollmentToken: String, enrollmentData: JsonObject): ServerStatus =
         ServerStatus.fromJson(callBlockingRaw("enrollFactor", params("factorType" to factorType, "enrollmentToken" to enrollmentToken, "enrollmentData" to enrollmentData)))
 
     /** Unbinds an enrolled v3 factor (access token). (`resetFactor`) */

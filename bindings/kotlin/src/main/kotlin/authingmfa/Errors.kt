@@ -147,7 +147,10 @@ open class AuthingInvalidArgumentException internal constructor(a: AuthingExcept
 
 /**
  * A call on a [Client] that was closed: refused by the binding before any
- * native call (status AUTHING_MFA_ERR_INVALID_ARGUMENT, as the Python binding).
+ * native call, with status AUTHING_MFA_ERR_INVALID_ARGUMENT (4), so that
+ * `catch (e: AuthingInvalidArgumentException)` covers it. Bindings differ
+ * here: Python reports AUTHING_MFA_ERR_NULL_ARGUMENT (what the library
+ * would say of the freed, NULL handle) and Go a status of its own.
  */
 class AuthingClientClosedException internal constructor() : AuthingInvalidArgumentException(
     AuthingException.Args("AUTHING_MFA_ERR_INVALID_ARGUMENT", 4, "the client is closed", null, null, null, null),
@@ -205,3 +208,20 @@ class AuthingForkedException internal constructor(a: AuthingException.Args) :
 /** AUTHING_MFA_ERR_PANIC (99): a bug inside the library; please report it. */
 class AuthingPanicException internal constructor(a: AuthingException.Args) :
     AuthingException(a.status, a.value, a.message, a.code, a.httpStatus, a.data, a.requestId)
+
+/** An AUTHING_MFA_ERR_INVALID_ARGUMENT raised by the binding itself, before any native call. */
+internal fun invalidArgument(message: String): AuthingInvalidArgumentException = AuthingInvalidArgumentException(
+    AuthingException.Args("AUTHING_MFA_ERR_INVALID_ARGUMENT", 4, message, null, null, null, null),
+)
+
+/**
+ * Returns [s], or throws [AuthingInvalidArgumentException] if it contains
+ * NUL. JNA passes a String as a NUL-terminated C string, so C would read
+ * only what precedes the NUL and silently act on a shorter value (a
+ * different TOTP secret, another operation). The message names the
+ * argument [what] but never quotes its value, which may be a secret.
+ */
+internal fun <T : String?> noNul(what: String, s: T): T {
+    if (s != null && s.indexOf('\u0000') >= 0) throw invalidArgument("$what contains a NUL character")
+    return s
+}

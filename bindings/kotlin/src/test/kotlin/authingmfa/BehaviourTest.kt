@@ -152,6 +152,10 @@ class BehaviourTest {
         assertTrue(c.isClosed)
         val e = assertThrows<AuthingClientClosedException> { runBlocking { c.getMfaAuthenticators() } }
         assertEquals("the client is closed", e.message)
+        // What Errors.kt documents: AUTHING_MFA_ERR_INVALID_ARGUMENT (not Python's NULL_ARGUMENT).
+        assertEquals("AUTHING_MFA_ERR_INVALID_ARGUMENT", e.status)
+        assertEquals(4, e.statusValue)
+        assertEquals(1, c.nativeFrees.get())
         assertThrows<AuthingClientClosedException> { c.getMfaAuthenticatorsBlocking() }
         assertThrows<AuthingClientClosedException> { c.setToken("x") }
         assertThrows<AuthingClientClosedException> { c.getCurrentUser() }
@@ -168,6 +172,63 @@ class BehaviourTest {
             val outcome = call.await()
             assertTrue(outcome.exceptionOrNull() is AuthingTimeoutException, "got $outcome")
         }
+    }
+
+    /**
+     * close() from one thread while another thread's blocking call holds
+     * the client (a server that never answers, a 20 s timeout): close,
+     * isClosed, toString and a suspend call on a third thread all return
+     * at once (well within 5 s), instead of queueing behind the blocking
+     * call as they did under a read-write lock. The held call then fails
+     * cleanly when the server drops its connection, and only then, as the
+     * last call out, frees the native client: exactly once.
+     */
+    @Test
+    fun `close and calls never wait for a blocking call in flight`() {
+        SilentServer().use { silent ->
+            val c = Client(ClientOptions(appHost = silent.url, timeout = 20000, token = "t", maxRetries = 0))
+            val held = AtomicReference<Result<Any>>()
+            val holder = Thread { held.set(runCatching { c.getMfaAuthenticatorsBlocking() }) }.apply { isDaemon = true; start() }
+            waitUntil("the blocking call in flight") { c.callsInFlight == 1 }
+            Thread.sleep(200) // well inside the native call, on the wire
+
+            val t0 = System.nanoTime()
+            val closer = Thread { c.close() }.apply { isDaemon = true; start() }
+            closer.join(5000)
+            assertFalse(closer.isAlive, "close() waited for the blocking call")
+            assertTrue(c.isClosed)
+            assertEquals("Client(closed)", c.toString())
+            val e = assertThrows<AuthingClientClosedException> { runBlocking { c.getMfaAuthenticators() } }
+            assertEquals("the client is closed", e.message)
+            assertThrows<AuthingClientClosedException> { c.setToken("x") }
+            val ms = (System.nanoTime() - t0) / 1_000_000
+            assertTrue(ms < 5000, "close, isClosed and a suspend call took $ms ms behind a blocking call")
+
+            // The held call still runs on the live native client.
+            assertTrue(holder.isAlive)
+            assertEquals(1, c.callsInFlight)
+            assertEquals(0, c.nativeFrees.get(), "freed under a call in flight")
+
+            silent.close() // the held call's connection is dropped
+            holder.join(15000)
+            assertFalse(holder.isAlive, "the held call did not end")
+            val outcome = held.get()
+            assertTrue(outcome.exceptionOrNull() is AuthingException, "got $outcome")
+            assertEquals(0, c.callsInFlight)
+            assertEquals(1, c.nativeFrees.get(), "the last call out frees the native client")
+            c.close()
+            assertEquals(1, c.nativeFrees.get(), "freed twice")
+        }
+    }
+
+    @Test
+    fun `a client closed with no call in flight is freed at once, once`() {
+        val c = Client()
+        assertEquals(0, c.nativeFrees.get())
+        c.close()
+        assertEquals(1, c.nativeFrees.get())
+        c.close()
+        assertEquals(1, c.nativeFrees.get())
     }
 
     @Test
