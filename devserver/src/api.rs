@@ -8,7 +8,7 @@ use crate::qr;
 use crate::reply::{ApiResult, Bearer, ClientIp, JsonObject, Reply, WithBearer};
 use crate::state::{AppState, Refusal, MAX_UPLOAD, UPLOADS_PATH};
 use crate::store::{FaceRec, TokenUse, TotpRec};
-use crate::token::Kind;
+use crate::token::{Claims, Kind};
 use authing_mfa::totp;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
@@ -194,7 +194,7 @@ async fn verify_totp(
     ClientIp(ip): ClientIp,
     WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
+    let (user, ()) = app.second_factor(&token, &ip, |db, i, now, _| {
         let code = body.req_str("totp")?;
         let u = &mut db.users[i];
         let rec = u.totp.as_ref().ok_or(Reply::bare(Msg::TotpNotBound))?;
@@ -216,7 +216,7 @@ async fn recovery(
     ClientIp(ip): ClientIp,
     WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, fresh) = app.second_factor(&token, &ip, |db, i, now| {
+    let (user, fresh) = app.second_factor(&token, &ip, |db, i, now, _| {
         let given = body.req_str("recoveryCode")?.trim().to_ascii_lowercase();
         let rec = db.users[i].totp.as_mut().ok_or(Reply::bare(Msg::TotpNotBound))?;
         if !crypto::ct_eq(given.as_bytes(), rec.recovery_code.as_bytes()) {
@@ -230,6 +230,25 @@ async fn recovery(
     Ok(Reply::ok(Msg::LoginOk, user).with_extra("recoveryCode", Value::String(fresh)))
 }
 
+/// An SMS or email second factor is accepted only when the challenge that
+/// issued the mfaToken offered it (its `applicationMfa`: the application's
+/// policy and the user's own SMS/email factors); otherwise anyone with the
+/// password could bind their own phone to a TOTP-only user and pass. A
+/// token without the claim (signed before it existed) falls back to the
+/// user's own factors. Refused with 403 before the code is read, so it
+/// burns no code and counts toward no lockout.
+fn offered(claims: &Claims, factor: &str, users_own: bool) -> Result<(), Refusal> {
+    let ok = match &claims.factors {
+        Some(factors) => factors.iter().any(|f| f == factor),
+        None => users_own,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Reply::bare(Msg::FactorNotEnabled).into())
+    }
+}
+
 /// `POST /api/v2/applications/mfa/sms/verify` (mfaToken only). A user with a
 /// phone must verify that phone; a user without one binds it on success.
 /// Mismatch and conflict are checked before the code, so they never burn it
@@ -239,7 +258,8 @@ async fn verify_sms(
     ClientIp(ip): ClientIp,
     WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
+    let (user, ()) = app.second_factor(&token, &ip, |db, i, now, claims| {
+        offered(claims, "SMS", db.users[i].sms_mfa())?;
         let phone = body.req_bounded("phone")?;
         let code = body.req_str("code")?;
         let country = body.opt_bounded("phoneCountryCode")?;
@@ -268,7 +288,8 @@ async fn verify_email(
     ClientIp(ip): ClientIp,
     WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, ()) = app.second_factor(&token, &ip, |db, i, now| {
+    let (user, ()) = app.second_factor(&token, &ip, |db, i, now, claims| {
+        offered(claims, "EMAIL", db.users[i].email_mfa())?;
         let email = body.req_bounded("email")?;
         let code = body.req_str("code")?;
         match &db.users[i].email {
@@ -446,7 +467,7 @@ async fn face_verify(
     ClientIp(ip): ClientIp,
     WithBearer(token, body): WithBearer<JsonObject>,
 ) -> ApiResult {
-    let (user, ()) = app.second_factor(&token, &ip, |db, i, _| {
+    let (user, ()) = app.second_factor(&token, &ip, |db, i, _, _| {
         let photo = body.req_str("photo")?;
         let face = db.users[i].face.as_ref().ok_or(Reply::bare(Msg::FaceNotBound))?;
         let matched = match face {

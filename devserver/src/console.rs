@@ -60,8 +60,9 @@ fn is_console_poll(method: &axum::http::Method, path: &str) -> bool {
 }
 
 /// The console is for a browser on this machine: a `Host` other than
-/// 127.0.0.1, localhost or [::1] (a DNS rebinding page) is refused.
-fn local_host(headers: &HeaderMap) -> Result<(), Reply> {
+/// 127.0.0.1, localhost or [::1] (a DNS rebinding page) is refused. The
+/// envelope middleware applies it to every `/__dev/` route.
+pub(crate) fn local_host(headers: &HeaderMap) -> Result<(), Reply> {
     let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let name = if let Some(rest) = host.strip_prefix('[') {
         rest.split(']')

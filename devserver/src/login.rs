@@ -12,7 +12,7 @@ use crate::reply::{ApiResult, AppId, Bearer, ClientIp, JsonObject, Reply};
 use crate::rsakey::LoginKey;
 use crate::state::AppState;
 use crate::store::{Db, SpentToken, TokenUse, UserRec};
-use crate::token::{self, Kind};
+use crate::token;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
@@ -212,7 +212,16 @@ impl AppState {
                 }
             }
         };
-        let (mfa_token, _) = token::issue(&db.key(), &u.id, Kind::Mfa, db.now());
+        // The offered factors travel in the token: SMS/email verify accepts
+        // only a factor the challenge named (spec §3's applicationMfa). The
+        // dev-only `/__dev/login` is a test shortcut (it already skips the
+        // RSA and GraphQL of a real login): its token accepts SMS and email
+        // whatever was offered, so that fixtures can try every factor.
+        let offered = match stage {
+            Stage::Dev => vec!["SMS".to_owned(), "EMAIL".to_owned()],
+            Stage::App(_) => factors.clone(),
+        };
+        let (mfa_token, _) = token::issue_mfa(&db.key(), &u.id, &offered, db.now());
         // Guard's GuardMFAInitData names these (spec §3); Authing's docs
         // show mfaToken, nickname, email, username and avatar.
         let data = json!({

@@ -162,22 +162,43 @@ pub async fn envelope(State((log, app)): State<(bool, AppState)>, req: Request, 
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let seen = crate::console::Seen::of(&req, app.read(|db| Ok(db.clock_offset_seconds)).unwrap_or(0));
-    let mut resp = next.run(req).await;
+    // The dev routes show codes and secrets and change users: like the
+    // console, they answer only a `Host` of this machine, so that a page
+    // on another site cannot reach them through DNS rebinding.
+    let foreign = path.starts_with("/__dev/") && crate::console::local_host(req.headers()).is_err();
+    let mut resp = if foreign {
+        let mut r = StatusCode::NOT_FOUND.into_response();
+        r.extensions_mut().insert(Reply::bare(Msg::NotFound));
+        r
+    } else {
+        next.run(req).await
+    };
     let status = resp.status();
     let reply = match resp.extensions_mut().remove::<Reply>() {
         Some(r) => Some(r),
         None if resp.extensions().get::<RawBody>().is_some() => None,
         None if status.is_client_error() || status.is_server_error() => {
-            Some(Reply::bare(match status.as_u16() {
+            let r = Reply::bare(match status.as_u16() {
                 404 => Msg::NotFound,
                 405 => Msg::MethodNotAllowed,
                 413 => Msg::BodyTooLarge,
                 s if s >= 500 => Msg::Internal,
                 _ => Msg::BadRequest,
-            }))
+            });
+            Some(r)
         }
         None => None,
     };
+    // Under /api/v3 every answer is v3's (HTTP 200, `statusCode`), also a
+    // wrong path or method and a rejected body: the v3 SDK throws away the
+    // envelope of any other status.
+    let reply = reply.map(|r| {
+        if path.starts_with("/api/v3/") {
+            r.into_v3()
+        } else {
+            r
+        }
+    });
     let code = match (&reply, resp.extensions().get::<LogCode>()) {
         (Some(r), _) => r.log_code().to_string(),
         (None, Some(c)) => c.0.to_string(),

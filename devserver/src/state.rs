@@ -6,7 +6,7 @@ use crate::messages::Msg;
 use crate::reply::Reply;
 use crate::rsakey::LoginKey;
 use crate::store::{self, Db, Lockout, TokenUse, UserRec};
-use crate::token::{self, Kind};
+use crate::token::{self, Claims, Kind};
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -165,7 +165,7 @@ impl AppState {
         &self,
         token: &str,
         ip: &str,
-        check: impl FnOnce(&mut Db, usize, i64) -> Result<R, Refusal>,
+        check: impl FnOnce(&mut Db, usize, i64, &Claims) -> Result<R, Refusal>,
     ) -> Result<(Value, R), Reply> {
         let mut db = self.lock_db();
         let now = db.now();
@@ -173,7 +173,7 @@ impl AppState {
         if db.users[i].mfa_guard.locked_until(now).is_some() {
             return Err(Msg::MfaLocked.into());
         }
-        match check(&mut db, i, now) {
+        match check(&mut db, i, now, &claims) {
             Ok(out) => {
                 db.users[i].mfa_guard.record_success(&claims, now);
                 let user = self.login(&mut db, i, ip);

@@ -1186,6 +1186,7 @@ mod tests {
         Claims {
             sub: "u".into(),
             kind: Kind::Mfa,
+            factors: None,
             exp,
             jti: jti.into(),
         }

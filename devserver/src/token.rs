@@ -66,6 +66,11 @@ pub struct Claims {
     /// The token's own id (16 hex digits): how a spent mfaToken is
     /// remembered.
     pub jti: String,
+    /// An mfaToken's `applicationMfa` factors (`SMS`, `EMAIL`, ...): the
+    /// ones beside the user's own TOTP or face that the challenge offered.
+    /// `None` in a token without the claim (user tokens, and mfaTokens
+    /// signed before the claim existed, kept in a `--state` file).
+    pub factors: Option<Vec<String>>,
 }
 
 fn mac(key: &[u8]) -> HmacSha256 {
@@ -83,6 +88,22 @@ pub fn issue(key: &[u8], user_id: &str, kind: Kind, now: i64) -> (String, i64) {
         "iat": now,
         "exp": exp,
         "jti": random_hex(8),
+    });
+    (sign(key, &payload), exp)
+}
+
+/// An mfaToken for `user_id` whose challenge offered `factors` (see
+/// [`Claims::factors`]); returns it and its `exp`.
+pub fn issue_mfa(key: &[u8], user_id: &str, factors: &[String], now: i64) -> (String, i64) {
+    let exp = now.saturating_add(Kind::Mfa.ttl());
+    let payload = json!({
+        "iss": ISSUER,
+        "sub": user_id,
+        "kind": Kind::Mfa.as_str(),
+        "iat": now,
+        "exp": exp,
+        "jti": random_hex(8),
+        "factors": factors,
     });
     (sign(key, &payload), exp)
 }
@@ -145,6 +166,15 @@ pub fn decode(key: &[u8], token: &str) -> Option<Claims> {
         kind: Kind::parse(payload.get("kind")?.as_str()?)?,
         exp: payload.get("exp")?.as_i64()?,
         jti: payload.get("jti")?.as_str()?.to_owned(),
+        factors: match payload.get("factors") {
+            None => None,
+            Some(f) => Some(
+                f.as_array()?
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+        },
     })
 }
 

@@ -436,6 +436,12 @@ async fn kept_strings_are_bounded() {
 
     // The phone and email a second factor would bind.
     let u = sms_user(&dev, "lena").await;
+    dev.post(
+        &format!("/__dev/users/{}/mfa/email", u.id),
+        None,
+        json!({"enabled": true}),
+    )
+    .await;
     let mfa = dev.mfa_token(&u).await;
     let got = dev
         .post(SMS_VERIFY, Some(&mfa), json!({"phone": long, "code": "123456"}))
@@ -457,4 +463,96 @@ async fn kept_strings_are_bounded() {
         )
         .await;
     assert_code(&got, 400, 2000);
+}
+
+/// A second factor the challenge did not offer is refused: with only the
+/// password, a TOTP user's mfaToken must not let anyone bind their own
+/// phone or email and pass by SMS/email. Once the application's policy
+/// offers SMS, the same user may (Authing's bind-during-MFA flow).
+#[tokio::test]
+async fn only_a_factor_the_challenge_offered_finishes_the_login() {
+    let dev = Dev::start().await;
+    let u = dev.user("tina").await;
+    dev.bind_totp(&u).await;
+    // Authing's own login (GraphQL loginByEmail), not the dev shortcut.
+    let (_, got) = dev.gql_login(&u.email, &u.password, None).await;
+    let v = &got["errors"][0]["message"];
+    assert_eq!(v["code"], 1635, "{got}");
+    assert_eq!(v["data"]["applicationMfa"], json!([]));
+    let mfa = v["data"]["mfaToken"].as_str().unwrap().to_owned();
+
+    let code = send_sms(&dev, "13800000077").await;
+    let refused = dev
+        .post(
+            SMS_VERIFY,
+            Some(&mfa),
+            json!({"phone": "13800000077", "code": code}),
+        )
+        .await;
+    assert_code(&refused, 200, 403);
+    dev.post(
+        "/api/v2/email/send",
+        None,
+        json!({"email": "attacker@example.com"}),
+    )
+    .await;
+    let email_code = dev.last_code("attacker@example.com").await;
+    assert_code(
+        &dev.post(
+            EMAIL_VERIFY,
+            Some(&mfa),
+            json!({"email": "attacker@example.com", "code": email_code}),
+        )
+        .await,
+        200,
+        403,
+    );
+    // Nothing was bound, no code was burnt, and the refusals did not count
+    // toward the lockout (the token still works for TOTP's wrong answers).
+    let (_, out) = dev.get("/__dev/outbox?to=13800000077", None).await;
+    assert_eq!(out["data"][0]["used"], false);
+    let (_, users) = dev.get("/__dev/users", None).await;
+    let tina = users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == u.id.as_str())
+        .unwrap()
+        .clone();
+    assert!(tina["phone"].is_null(), "{tina}");
+
+    // The application's policy offers SMS: the same user may bind a phone
+    // during MFA and pass with it.
+    dev.post("/__dev/apps/app9/mfa", None, json!({"factors": ["SMS"]}))
+        .await;
+    let (_, got) = dev.gql_login(&u.email, &u.password, Some("app9")).await;
+    let data = &got["errors"][0]["message"]["data"];
+    assert_eq!(data["applicationMfa"][0]["mfaPolicy"], "SMS", "{got}");
+    let mfa = data["mfaToken"].as_str().unwrap().to_owned();
+    let ok = dev
+        .post(
+            SMS_VERIFY,
+            Some(&mfa),
+            json!({"phone": "13800000077", "code": code}),
+        )
+        .await;
+    assert_code(&ok, 200, 200);
+    assert_eq!(ok.1["data"]["phone"], "13800000077");
+
+    // The dev-only `/__dev/login` is a test shortcut: its token takes SMS
+    // and email whatever was offered (documented).
+    let v = dev.login(&u).await;
+    assert_eq!(v["data"]["applicationMfa"], json!([]));
+    let mfa = v["data"]["mfaToken"].as_str().unwrap().to_owned();
+    let code = send_sms(&dev, "13800000077").await;
+    assert_code(
+        &dev.post(
+            SMS_VERIFY,
+            Some(&mfa),
+            json!({"phone": "13800000077", "code": code}),
+        )
+        .await,
+        200,
+        200,
+    );
 }

@@ -64,6 +64,34 @@ async fn another_host_name_is_refused() {
             .unwrap();
         assert_eq!(resp.status().as_u16(), 404, "{path}");
     }
+    // Every dev route, not only the console's: the outbox shows codes, the
+    // user routes show TOTP secrets, POSTs change state.
+    let alice = dev.user("alice").await;
+    for path in [
+        "/__dev/outbox",
+        "/__dev/users",
+        &format!("/__dev/users/{}", alice.id),
+    ] {
+        let resp = dev
+            .http
+            .get(format!("{}{path}", dev.url))
+            .header("Host", "rebound.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "{path}");
+    }
+    let before = dev.now().await;
+    let resp = dev
+        .http
+        .post(format!("{}/__dev/clock", dev.url))
+        .header("Host", "rebound.example")
+        .body(r#"{"advanceSeconds": 86400}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+    assert!(dev.now().await - before < 3600, "the clock did not move");
     let resp = dev
         .http
         .get(format!("{}/__dev/console", dev.url))

@@ -785,6 +785,20 @@ async fn face_enrolment_follows_the_v2_stand_in_rule() {
 #[tokio::test]
 async fn factor_endpoints_need_a_valid_access_token() {
     let dev = Dev::start().await;
+    // A path or method v3 does not have still answers as v3 (HTTP 200 with
+    // statusCode; `v3_with` checks the envelope), never a v2 404/405.
+    let v = v3_with(&dev, Method::GET, "/api/v3/no-such-endpoint", None, None, APP).await;
+    assert_eq!(v["statusCode"], 404, "{v}");
+    let v = v3_with(
+        &dev,
+        Method::DELETE,
+        "/api/v3/list-enrolled-factors",
+        None,
+        None,
+        APP,
+    )
+    .await;
+    assert_eq!(v["statusCode"], 405, "{v}");
     let u = dev.user("hal").await;
     let token = access_token(&dev, &u).await;
     for (method, path) in [
@@ -1033,8 +1047,14 @@ async fn enrolments_and_apps_survive_a_restart_with_state() {
     {
         let dev = Dev::start_with(config()).await;
         u = dev.user("kim").await;
+        // A secret with a `~`: no base64 or hex in the state file (keys,
+        // hashes) can contain it by chance, as a short one like "k3y" could.
         let (_, v) = dev
-            .post(&format!("/__dev/apps/{APP}"), None, json!({"appSecret": "k3y"}))
+            .post(
+                &format!("/__dev/apps/{APP}"),
+                None,
+                json!({"appSecret": "app-SECRET~k3y"}),
+            )
             .await;
         assert_eq!(v["code"], 200);
         let v = v3(
@@ -1042,7 +1062,7 @@ async fn enrolments_and_apps_survive_a_restart_with_state() {
             Method::POST,
             "/api/v3/signin",
             None,
-            Some(json!({"connection": "PASSWORD", "passwordPayload": {"email": u.email, "password": u.password}, "client_id": APP, "client_secret": "k3y"})),
+            Some(json!({"connection": "PASSWORD", "passwordPayload": {"email": u.email, "password": u.password}, "client_id": APP, "client_secret": "app-SECRET~k3y"})),
         )
         .await;
         token = v["data"]["access_token"].as_str().unwrap().to_owned();
@@ -1061,7 +1081,7 @@ async fn enrolments_and_apps_survive_a_restart_with_state() {
     }
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
-        !text.contains("k3y") && !text.contains(&enrollment),
+        !text.contains("app-SECRET~k3y") && !text.contains(&enrollment),
         "no secret or token in the file"
     );
     let dev = Dev::start_with(config()).await;
