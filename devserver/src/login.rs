@@ -356,6 +356,9 @@ async fn login_phone_code(
     rest_result(app.code_login("sms", &phone, &code, &ip, &app_id.into()))
 }
 
+/// How many logged-out tokens a user keeps (a bound for `--state`).
+const MAX_REVOKED: usize = 64;
+
 /// `GET /api/v2/logout?app_id=…` with the user token: the token stops
 /// working (2207) from now on; the SDK clears its own copy only after this
 /// 200. A missing, expired or invalid token is answered as every token
@@ -365,8 +368,13 @@ async fn logout(State(app): State<AppState>, Bearer(token): Bearer) -> ApiResult
     app.change(|db| {
         let now = db.now();
         let (i, claims) = db.authenticate_claims(&token, TokenUse::User, now)?;
+        // Kept by count, not pruned by the clock: `/__dev/clock` can move
+        // time back, and a revoked token dropped as expired would then work
+        // again. The oldest goes once a user has MAX_REVOKED.
         let revoked = &mut db.users[i].revoked_tokens;
-        revoked.retain(|t| now < t.exp);
+        if revoked.len() >= MAX_REVOKED {
+            revoked.remove(0);
+        }
         revoked.push(SpentToken {
             jti: claims.jti,
             exp: claims.exp,

@@ -219,7 +219,8 @@ pub struct UserRec {
     pub app_email_mfa: bool,
     #[serde(default)]
     pub mfa_guard: MfaGuard,
-    /// User tokens ended by `GET /api/v2/logout`, kept until they expire.
+    /// User tokens ended by `GET /api/v2/logout`: the latest 64, whatever
+    /// the clock says (a clock moved back must not revive one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoked_tokens: Vec<SpentToken>,
     /// An SMS factor enrolled through v3 (`/api/v3/enroll-factor`): the

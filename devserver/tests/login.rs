@@ -643,6 +643,23 @@ async fn register_send_codes_code_logins_check_status_and_logout() {
     assert_eq!(v["data"]["checkLoginStatus"]["status"], true);
 }
 
+/// A logged-out token stays dead when the clock moves back: the server
+/// forgets revocations by count, not by a clock `/__dev/clock` can rewind.
+#[tokio::test]
+async fn a_logged_out_token_stays_dead_after_the_clock_moves_back() {
+    let dev = Dev::start().await;
+    let u = dev.user("ivy").await;
+    let old = dev.user_token(&u).await;
+    assert_code(&dev.get("/api/v2/logout", Some(&old)).await, 200, 200);
+    // Past the old token's expiry, log in and out again (which used to drop
+    // the expired revocation), then back to the start.
+    dev.advance(40 * 24 * 3600).await;
+    let newer = dev.user_token(&u).await;
+    assert_code(&dev.get("/api/v2/logout", Some(&newer)).await, 200, 200);
+    dev.advance(-40 * 24 * 3600).await;
+    assert_code(&dev.get("/api/v2/logout", Some(&old)).await, 200, 2207);
+}
+
 #[tokio::test]
 async fn reset_keeps_the_rsa_key_and_drops_the_policies() {
     let dev = Dev::start().await;
