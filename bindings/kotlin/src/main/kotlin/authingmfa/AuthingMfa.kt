@@ -202,7 +202,17 @@ internal class Outcome(val status: Int, val json: String)
  * is the call's id in [pending], not a pointer to anything.
  */
 internal object Async {
-    val pending = ConcurrentHashMap<Long, CompletableDeferred<Outcome>>()
+    /**
+     * The calls in flight by id: each call's deferred and its [Pending.owner]
+     * (the [Client] that started it), held here until the callback fires
+     * (exactly once, the C API promises, shutdown included) so that a
+     * client dropped while its async calls run is not collected, and its
+     * native client not freed by [ClientCleaner], before they complete.
+     */
+    val pending = ConcurrentHashMap<Long, Pending>()
+
+    /** One call in flight: its deferred, and what must stay reachable until its callback. */
+    class Pending(val deferred: CompletableDeferred<Outcome>, @Suppress("unused") val owner: Any)
     private val nextId = AtomicLong(1)
 
     /**
@@ -215,7 +225,7 @@ internal object Async {
             try {
                 val text = json?.let { Ffi.utf8(it) } ?: "null"
                 if (status == 16) cancelledByLibrary.incrementAndGet()
-                pending.remove(Pointer.nativeValue(userData))?.complete(Outcome(status, text))
+                pending.remove(Pointer.nativeValue(userData))?.deferred?.complete(Outcome(status, text))
             } catch (_: Throwable) {
                 // never let anything unwind into the library
             }
@@ -225,10 +235,11 @@ internal object Async {
     /** How many callbacks fired with AUTHING_MFA_ERR_CANCELLED (for tests). */
     val cancelledByLibrary = AtomicLong()
 
-    fun register(): Pair<Long, CompletableDeferred<Outcome>> {
+    /** Registers a call of [owner], kept reachable until the call's callback fires. */
+    fun register(owner: Any): Pair<Long, CompletableDeferred<Outcome>> {
         val id = nextId.getAndIncrement()
         val d = CompletableDeferred<Outcome>()
-        pending[id] = d
+        pending[id] = Pending(d, owner)
         return id to d
     }
 }

@@ -43,89 +43,62 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
      * behind it, so a suspend call, [isClosed] or [toString] on another
      * thread (Android's main thread) would block until that blocking call
      * ended. Instead (as the Go binding), each native call counts itself in
-     * and out under [state], a monitor held only for a few field updates
+     * and out under [state]'s monitor, held only for a few field updates
      * and, at most, `authing_mfa_client_free` (which never blocks on the
      * network). The C API forbids freeing the client while another call
      * uses it; the count guarantees that: the client is freed exactly once,
      * when it is closed and no call is in flight, by [close] or by the last
-     * call out ([release]), and [handle] is cleared under the same monitor
-     * so no later caller can reach it.
+     * call out, and the handle is cleared under the same monitor so no
+     * later caller can reach it.
+     *
+     * The handle and the counters live in [state], not in the client, so
+     * that [ClientCleaner] can hold them without holding the client: a
+     * client collected without [close] is closed through the same path.
      */
-    private val state = Any()
-
-    /** The native client; null once freed. Guarded by [state]. */
-    private var handle: Pointer?
-
-    /** Native calls using [handle] right now. Guarded by [state]. */
-    private var inFlight = 0
-
-    /** Set once by [close]; volatile so that [isClosed] never takes [state]. */
-    @Volatile
-    private var closed = false
+    private val state: NativeClientState
 
     /** How many times this client's native handle was freed: 0 or 1 (for tests). */
-    internal val nativeFrees = AtomicInteger()
+    internal val nativeFrees: AtomicInteger get() = state.nativeFrees
 
     /** Native calls on this client in flight right now (for tests). */
-    internal val callsInFlight: Int get() = synchronized(state) { inFlight }
+    internal val callsInFlight: Int get() = state.callsInFlight
+
+    /** This client's native state (for tests: it does not keep the client reachable). */
+    internal val nativeState: NativeClientState get() = state
 
     init {
         val out = PointerByReference()
         val err = PointerByReference()
         val st = Ffi.lib.authing_mfa_client_new(options.toJson(), out, err)
         if (st != 0) throw AuthingException.from(st, Ffi.take(err))
-        handle = out.value
+        state = NativeClientState(out.value)
+        ClientCleaner.register(this, state)
     }
 
     /** True once [close] ran. Never blocks. */
-    val isClosed: Boolean get() = closed
+    val isClosed: Boolean get() = state.closed
 
     /**
      * Closes the client (idempotent) without waiting: calls in flight on
      * other threads finish normally, and the native client is freed when
      * the last of them returns (at once if there is none).
+     *
+     * Still the way to release a client: a client that is garbage-collected
+     * without [close] has its native client freed too (see [ClientCleaner]),
+     * but only when the garbage collector gets to it, which may be late or,
+     * before the process exits, never.
      */
-    override fun close() {
-        synchronized(state) {
-            closed = true
-            freeIfUnused()
-        }
-    }
+    override fun close() = state.close()
 
-    override fun toString(): String = if (closed) "Client(closed)" else "Client(open)"
-
-    /** Counts a call in and returns the live handle, or throws if the client is closed. */
-    private fun acquire(): Pointer = synchronized(state) {
-        if (closed) throw AuthingClientClosedException()
-        inFlight++
-        handle!!
-    }
-
-    /** Counts a call out; the last one out of a closed client frees it. */
-    private fun release() {
-        synchronized(state) {
-            inFlight--
-            freeIfUnused()
-        }
-    }
-
-    /** With [state] held: frees the native client once it is closed and unused. */
-    private fun freeIfUnused() {
-        val h = handle ?: return
-        if (closed && inFlight == 0) {
-            handle = null
-            Ffi.lib.authing_mfa_client_free(h)
-            nativeFrees.incrementAndGet()
-        }
-    }
+    override fun toString(): String = if (state.closed) "Client(closed)" else "Client(open)"
 
     /** Runs [f] with the live handle, counted in flight so that [close] cannot free it meanwhile. */
     private inline fun <T> withHandle(f: (Pointer) -> T): T {
-        val h = acquire()
+        val h = state.acquire()
         try {
             return f(h)
         } finally {
-            release()
+            state.release()
         }
     }
 
@@ -207,7 +180,7 @@ class Client @JvmOverloads constructor(options: ClientOptions = ClientOptions())
      */
     internal suspend fun callSuspend(method: String, paramsJson: String?): JsonElement {
         noNul("method", method)
-        val (id, deferred) = Async.register()
+        val (id, deferred) = Async.register(this) // reachable until the callback fires
         val opRef = PointerByReference()
         val errRef = PointerByReference()
         val st = try {
