@@ -164,8 +164,13 @@ pub async fn envelope(State((log, app)): State<(bool, AppState)>, req: Request, 
     let seen = crate::console::Seen::of(&req, app.read(|db| Ok(db.clock_offset_seconds)).unwrap_or(0));
     // The dev routes show codes and secrets and change users: like the
     // console, they answer only a `Host` of this machine, so that a page
-    // on another site cannot reach them through DNS rebinding.
-    let foreign = path.starts_with("/__dev/") && crate::console::local_host(req.headers()).is_err();
+    // on another site cannot reach them through DNS rebinding; and a
+    // browser request from a page of another origin (a cross-site form or
+    // fetch to 127.0.0.1, which carries a local Host) is refused by its
+    // `Origin`. Programs send no Origin; the console's own page sends its
+    // local one.
+    let foreign = path.starts_with("/__dev/")
+        && (crate::console::local_host(req.headers()).is_err() || !local_origin(req.headers()));
     let mut resp = if foreign {
         let mut r = StatusCode::NOT_FOUND.into_response();
         r.extensions_mut().insert(Reply::bare(Msg::NotFound));
@@ -216,6 +221,34 @@ pub async fn envelope(State((log, app)): State<(bool, AppState)>, req: Request, 
             .push(seen, resp.status().as_u16(), code, started.elapsed());
     }
     resp
+}
+
+/// Whether a request's `Origin` is absent (not a browser's cross-origin
+/// request) or a page of this machine (`http://127.0.0.1:…`,
+/// `http://localhost:…`, `http://[::1]:…`). `null` (a sandboxed or file
+/// page) is not.
+fn local_origin(headers: &axum::http::HeaderMap) -> bool {
+    let Some(origin) = headers.get(axum::http::header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let Some(rest) = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let host = if let Some(v6) = rest.strip_prefix('[') {
+        v6.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default()
+    } else {
+        rest.rsplit_once(':').map_or(rest, |(h, _)| h).to_owned()
+    };
+    matches!(
+        host.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost" | "[::1]"
+    )
 }
 
 /// Longest string argument this server keeps (a user's username, email,

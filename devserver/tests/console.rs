@@ -81,6 +81,33 @@ async fn another_host_name_is_refused() {
             .unwrap();
         assert_eq!(resp.status().as_u16(), 404, "{path}");
     }
+    // A page of another site posting to 127.0.0.1 (a local Host, but the
+    // browser says where the page came from): refused, and read requests
+    // too; the console's own origin and programs (no Origin) are served.
+    for origin in ["https://evil.example", "null", "http://127.0.0.1.evil.example:80"] {
+        let resp = dev
+            .http
+            .post(format!("{}/__dev/reset", dev.url))
+            .header("Origin", origin)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "{origin}");
+    }
+    assert_eq!(
+        dev.get(&format!("/__dev/users/{}", alice.id), None).await.0,
+        200,
+        "the reset was refused: alice is still there"
+    );
+    let resp = dev
+        .http
+        .get(format!("{}/__dev/outbox", dev.url))
+        .header("Origin", dev.url.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200, "the console's own origin");
     let before = dev.now().await;
     let resp = dev
         .http
