@@ -64,18 +64,31 @@ fn is_console_poll(method: &axum::http::Method, path: &str) -> bool {
 /// envelope middleware applies it to every `/__dev/` route.
 pub(crate) fn local_host(headers: &HeaderMap) -> Result<(), Reply> {
     let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let name = if let Some(rest) = host.strip_prefix('[') {
+    if is_local(host) {
+        Ok(())
+    } else {
+        Err(Reply::bare(Msg::NotFound))
+    }
+}
+
+/// Whether `host[:port]` (a `Host` header, or an origin without its
+/// scheme) names this machine: 127.0.0.1, localhost or [::1].
+pub(crate) fn is_local(host_port: &str) -> bool {
+    let name = if let Some(rest) = host_port.strip_prefix('[') {
         rest.split(']')
             .next()
             .map(|h| format!("[{h}]"))
             .unwrap_or_default()
     } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h).to_owned()
+        host_port
+            .rsplit_once(':')
+            .map_or(host_port, |(h, _)| h)
+            .to_owned()
     };
-    match name.to_ascii_lowercase().as_str() {
-        "127.0.0.1" | "localhost" | "[::1]" => Ok(()),
-        _ => Err(Reply::bare(Msg::NotFound)),
-    }
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost" | "[::1]"
+    )
 }
 
 fn asset(headers: &HeaderMap, mime: &'static str, body: &'static str) -> Response {

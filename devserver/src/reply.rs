@@ -234,21 +234,10 @@ fn local_origin(headers: &axum::http::HeaderMap) -> bool {
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    let Some(rest) = origin
+    origin
         .strip_prefix("http://")
         .or_else(|| origin.strip_prefix("https://"))
-    else {
-        return false;
-    };
-    let host = if let Some(v6) = rest.strip_prefix('[') {
-        v6.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default()
-    } else {
-        rest.rsplit_once(':').map_or(rest, |(h, _)| h).to_owned()
-    };
-    matches!(
-        host.to_ascii_lowercase().as_str(),
-        "127.0.0.1" | "localhost" | "[::1]"
-    )
+        .is_some_and(crate::console::is_local)
 }
 
 /// Longest string argument this server keeps (a user's username, email,

@@ -80,6 +80,12 @@ fn mac(key: &[u8]) -> HmacSha256 {
 
 /// Signs a token for `user_id`; returns it and its `exp`.
 pub fn issue(key: &[u8], user_id: &str, kind: Kind, now: i64) -> (String, i64) {
+    let (payload, exp) = claims_of(user_id, kind, now);
+    (sign(key, &payload), exp)
+}
+
+/// The claims every token of `kind` carries, and its `exp`.
+fn claims_of(user_id: &str, kind: Kind, now: i64) -> (Value, i64) {
     let exp = now.saturating_add(kind.ttl());
     let payload = json!({
         "iss": ISSUER,
@@ -89,22 +95,14 @@ pub fn issue(key: &[u8], user_id: &str, kind: Kind, now: i64) -> (String, i64) {
         "exp": exp,
         "jti": random_hex(8),
     });
-    (sign(key, &payload), exp)
+    (payload, exp)
 }
 
 /// An mfaToken for `user_id` whose challenge offered `factors` (see
 /// [`Claims::factors`]); returns it and its `exp`.
 pub fn issue_mfa(key: &[u8], user_id: &str, factors: &[String], now: i64) -> (String, i64) {
-    let exp = now.saturating_add(Kind::Mfa.ttl());
-    let payload = json!({
-        "iss": ISSUER,
-        "sub": user_id,
-        "kind": Kind::Mfa.as_str(),
-        "iat": now,
-        "exp": exp,
-        "jti": random_hex(8),
-        "factors": factors,
-    });
+    let (mut payload, exp) = claims_of(user_id, Kind::Mfa, now);
+    payload["factors"] = json!(factors);
     (sign(key, &payload), exp)
 }
 

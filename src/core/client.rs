@@ -8,7 +8,7 @@
 //! across a network call.
 
 use crate::core::args::json_error_category;
-use crate::core::error::{Error, ErrorKind};
+use crate::core::error::Error;
 use crate::core::options::Options;
 use crate::core::secret::Secret;
 use crate::core::transport::{Answer, Request, Transport};
@@ -24,6 +24,15 @@ struct State {
     user: Option<Secret>,
     /// The v3 access token (raw in `authorization` of v3 calls).
     access_token: Option<Secret>,
+}
+
+impl State {
+    /// The JS SDK's `clearCurrentUser`: the user and its token go, the v3
+    /// access token stays.
+    fn clear_user(&mut self) {
+        self.user = None;
+        self.token = None;
+    }
 }
 
 struct Inner {
@@ -165,9 +174,7 @@ impl Client {
 
     /// The JS SDK's `logout` on the client side: forgets user and token.
     pub fn clear_current_user(&self) {
-        let mut state = self.write();
-        state.user = None;
-        state.token = None;
+        self.write().clear_user();
     }
 
     /// Whether a user token is set (never the token itself).
@@ -243,12 +250,9 @@ impl Client {
         steps: impl std::future::Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
         let limit = self.timeout();
-        tokio::time::timeout(limit, steps).await.unwrap_or_else(|_| {
-            Err(Error::new(
-                ErrorKind::Timeout,
-                format!("no complete answer within {} ms", limit.as_millis()),
-            ))
-        })
+        tokio::time::timeout(limit, steps)
+            .await
+            .unwrap_or_else(|_| Err(Error::timed_out(limit)))
     }
 
     pub(crate) async fn send(&self, req: Request) -> Result<Answer, Error> {
@@ -266,8 +270,7 @@ impl Client {
         let answer = self.inner.transport.send(req, token.clone()).await?;
         let mut state = self.write();
         if state.token == token {
-            state.user = None;
-            state.token = None;
+            state.clear_user();
         }
         Ok(answer)
     }

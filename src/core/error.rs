@@ -172,6 +172,16 @@ impl Error {
         self.request_id.as_deref()
     }
 
+    /// `Timeout` for a call that had no complete answer within `limit`
+    /// (the `timeout` option): one wording for a single request and for a
+    /// call of several.
+    pub(crate) fn timed_out(limit: std::time::Duration) -> Error {
+        Error::new(
+            ErrorKind::Timeout,
+            format!("no complete answer within {} ms", limit.as_millis()),
+        )
+    }
+
     pub(crate) fn invalid_argument(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidArgument, message)
     }

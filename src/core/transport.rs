@@ -311,10 +311,7 @@ impl Transport {
         let attempts = self.attempts(request, retryable, started, &path, &secrets);
         let raw = match tokio::time::timeout(self.timeout, attempts).await {
             Ok(result) => result,
-            Err(_) => Err(Error::new(
-                ErrorKind::Timeout,
-                format!("no complete answer within {} ms", self.timeout.as_millis()),
-            )),
+            Err(_) => Err(Error::timed_out(self.timeout)),
         };
         let result = raw
             .and_then(|raw| match req.expect {

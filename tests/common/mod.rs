@@ -163,17 +163,15 @@ async fn serve(
         if record {
             reqs.lock().unwrap().push(rec.clone());
         }
-        match handler(&rec) {
+        let reply = match handler(&rec) {
             Reply::SlowJson(wait, status, body) => {
                 tokio::time::sleep(wait).await;
-                write_full(
-                    &mut sock,
-                    status,
-                    &[("content-type".into(), "application/json".into())],
-                    body.as_bytes(),
-                )
-                .await?
+                Reply::Json(status, body)
             }
+            reply => reply,
+        };
+        match reply {
+            Reply::SlowJson(..) => unreachable!("made a Json above"),
             Reply::Json(status, body) => {
                 write_full(
                     &mut sock,
